@@ -1,0 +1,11 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+RUN SECRET_KEY=collectstatic-only DEBUG=false python manage.py collectstatic --noinput
+RUN useradd --system pacer && chown -R pacer /app
+USER pacer
+EXPOSE 8000

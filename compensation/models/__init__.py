@@ -1,0 +1,41 @@
+from compensation.models.plans import (
+    Base,
+    BonusThreshold,
+    ComponentKind,
+    CompPlan,
+    DealCredit,
+    DealSplit,
+    PayPeriod,
+    PlanAssignment,
+    PlanComponent,
+    RateTier,
+)
+from compensation.models.statements import (
+    Dispute,
+    DisputeKind,
+    DisputeStatus,
+    LineKind,
+    Statement,
+    StatementLine,
+    StatementStatus,
+)
+
+__all__ = [
+    "Base",
+    "BonusThreshold",
+    "CompPlan",
+    "ComponentKind",
+    "DealCredit",
+    "DealSplit",
+    "Dispute",
+    "DisputeKind",
+    "DisputeStatus",
+    "LineKind",
+    "PayPeriod",
+    "PlanAssignment",
+    "PlanComponent",
+    "RateTier",
+    "Statement",
+    "StatementLine",
+    "StatementStatus",
+]

@@ -1,0 +1,297 @@
+"""Building, closing, recalculating and adjusting statements.
+
+An open statement is derived data: building it replaces its lines with what the engine computes
+from the current data, inside one transaction, keyed by (rep, period, start), so building twice
+gives the same statement and never a second one. A closed statement is locked: its lines never
+change; a recalculation or an accepted dispute appends adjustment lines saying who and why.
+"""
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from compensation import engine
+from compensation.engine.compute import CENT, cents, shown_attainment
+from compensation.models import LineKind, Statement, StatementLine, StatementStatus
+from compensation.selectors import RepInputs, pay_period, period_inputs
+from metrics.periods import Period
+from pipeline.models import Deal
+from territories.models import User
+
+RECALCULATION = "Recalculation"
+DISPUTE = "Dispute"
+MANUAL = "Manual adjustment"
+BASE_PLACES = Decimal("0.000001")
+EXACT_PLACES = Decimal("0.00000001")
+
+
+@dataclass
+class BuildSummary:
+    period: str
+    start: date
+    built: int = 0
+    locked: int = 0
+    removed: int = 0
+    closed: int = 0
+    adjusted: int = 0
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "start": self.start.isoformat()}
+
+
+def _line(statement: Statement, position: int, line: engine.Line) -> StatementLine:
+    return StatementLine(
+        statement=statement,
+        position=position,
+        kind=line.kind,
+        component=line.component,
+        deal_id=line.deal_id,
+        deal_name=line.deal_name,
+        closed_on=line.closed_on,
+        credit=line.credit,
+        base=None if line.base is None else line.base.quantize(BASE_PLACES),
+        tier=line.tier,
+        rate=line.rate,
+        exact=line.exact.quantize(EXACT_PLACES),
+        amount=line.amount,
+        explanation=line.explanation[:400],
+    )
+
+
+STATEMENT_FIELDS = [
+    "plan_id",
+    "end",
+    "currency",
+    "quota",
+    "attained",
+    "attainment",
+    "total",
+    "draw_balance",
+    "built_at",
+]
+
+
+def _statement_values(inputs: RepInputs, result: engine.Result, period: Period, now) -> dict:
+    attainment = result.attainment
+    values = (
+        inputs.assignment.plan_id,
+        period.end,
+        inputs.terms.currency,
+        inputs.quota,
+        result.attained.quantize(Decimal("0.0001")),
+        None if attainment is None else shown_attainment(attainment),
+        result.total,
+        result.draw_balance,
+        now,
+    )
+    return dict(zip(STATEMENT_FIELDS, values, strict=True))
+
+
+def _rebuild(
+    existing: dict[int, Statement], inputs: list[RepInputs], kind: str, period: Period, now
+) -> tuple[int, int]:
+    """Replace the lines of every open statement in `inputs`; returns (built, locked)."""
+    fresh, changed, built = [], [], []
+    for rep in inputs:
+        statement = existing.get(rep.rep_id)
+        if statement is not None and statement.is_closed:
+            continue
+        result = rep.compute(period)
+        values = _statement_values(rep, result, period, now)
+        if statement is None:
+            statement = Statement(rep_id=rep.rep_id, period=kind, start=period.start, **values)
+            fresh.append(statement)
+        else:
+            for name, value in values.items():
+                setattr(statement, name, value)
+            changed.append(statement)
+        built.append((statement, result.lines))
+    if changed:
+        StatementLine.objects.filter(statement__in=changed).delete()
+        Statement.objects.bulk_update(changed, STATEMENT_FIELDS, batch_size=1000)
+    Statement.objects.bulk_create(fresh, batch_size=1000)
+    rows = [_line(s, i, line) for s, lines in built for i, line in enumerate(lines, 1)]
+    StatementLine.objects.bulk_create(rows, batch_size=2000)
+    return len(built), len(inputs) - len(built)
+
+
+def _locked(kind: str, period: Period, rep_ids: Collection[int] | None) -> dict[int, Statement]:
+    rows = Statement.objects.select_for_update().filter(period=kind, start=period.start)
+    if rep_ids is not None:
+        rows = rows.filter(rep_id__in=rep_ids)
+    return {row.rep_id: row for row in rows}
+
+
+def statements_build(
+    *,
+    period: str,
+    start: date,
+    rep_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> BuildSummary:
+    """Build the open statements of one month or fiscal quarter (all reps on a plan paying per
+    `period`, or those in `rep_ids`) from the current data. Closed statements stay untouched;
+    open statements of reps no longer on such a plan are removed."""
+    span = pay_period(period, start)
+    summary = BuildSummary(period, start)
+    with transaction.atomic():
+        existing = _locked(period, span, rep_ids)
+        inputs = period_inputs(period, span, rep_ids)
+        summary.built, summary.locked = _rebuild(
+            existing, inputs, period, span, now or timezone.now()
+        )
+        paid = {rep.rep_id for rep in inputs}
+        stale = [s.pk for s in existing.values() if not s.is_closed and s.rep_id not in paid]
+        Statement.objects.filter(pk__in=stale).delete()
+        summary.removed = len(stale)
+    return summary
+
+
+def statements_close(
+    *,
+    period: str,
+    start: date,
+    by: User | None,
+    rep_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> BuildSummary:
+    """Build the period's open statements one last time and lock them."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        summary = statements_build(period=period, start=start, rep_ids=rep_ids, now=now)
+        rows = Statement.objects.filter(period=period, start=start, status=StatementStatus.OPEN)
+        if rep_ids is not None:
+            rows = rows.filter(rep_id__in=rep_ids)
+        summary.closed = rows.update(status=StatementStatus.CLOSED, closed_at=now, closed_by=by)
+    return summary
+
+
+def _by_deal(amounts: Iterable[tuple[int | None, Decimal]]) -> dict[int | None, Decimal]:
+    totals: dict[int | None, Decimal] = defaultdict(Decimal)
+    for deal_id, amount in amounts:
+        totals[deal_id] += amount
+    return totals
+
+
+def _recalculation_lines(
+    statement: Statement, result: engine.Result, by: User
+) -> list[engine.Line]:
+    """One adjustment per deal (and one for the lines about no deal) whose pay changed, against
+    the locked lines and earlier recalculations (not against manual or dispute adjustments)."""
+    counted = statement.lines.filter(~Q(kind=LineKind.ADJUSTMENT) | Q(component=RECALCULATION))
+    before = _by_deal(counted.values_list("deal_id", "amount"))
+    after = _by_deal((line.deal_id, line.amount) for line in result.lines)
+    names = dict(counted.values_list("deal_id", "deal_name"))
+    names.update({line.deal_id: line.deal_name for line in result.lines})
+    closed = {line.deal_id: line.closed_on for line in result.lines}
+    adjustments = []
+    for deal_id in sorted(set(before) | set(after), key=lambda d: (d is None, d or 0)):
+        old, new = before.get(deal_id, Decimal(0)), after.get(deal_id, Decimal(0))
+        if old == new:
+            continue
+        what = (names.get(deal_id) or f"deal #{deal_id}") if deal_id else "Lines about no deal"
+        text = f"Recalculated by {by}: {what} now pays {new:.2f}, the locked lines {old:.2f}"
+        adjustments.append(
+            engine.Line(
+                kind="adjustment",
+                exact=new - old,
+                amount=new - old,
+                explanation=text,
+                component=RECALCULATION,
+                deal_id=deal_id,
+                deal_name=names.get(deal_id, ""),
+                closed_on=closed.get(deal_id),
+            )
+        )
+    return adjustments
+
+
+def statements_recalculate(
+    *,
+    period: str,
+    start: date,
+    by: User,
+    reason: str,
+    rep_ids: Collection[int] | None = None,
+) -> BuildSummary:
+    """Recompute the period's closed statements from the current data and append, for every deal
+    whose pay changed, an adjustment line by `by` saying `reason`. Running it again adds none."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the closed period is recalculated."})
+    span = pay_period(period, start)
+    summary = BuildSummary(period, start)
+    with transaction.atomic():
+        existing = _locked(period, span, rep_ids)
+        for rep in period_inputs(period, span, rep_ids):
+            statement = existing.get(rep.rep_id)
+            if statement is None or not statement.is_closed:
+                continue
+            lines = _recalculation_lines(statement, rep.compute(span), by)
+            for line in lines:
+                _append(statement, line, by=by, reason=reason)
+            summary.adjusted += len(lines)
+    return summary
+
+
+def _append(
+    statement: Statement, line: engine.Line, *, by: User | None, reason: str
+) -> StatementLine:
+    last = statement.lines.aggregate(last=Max("position"))["last"] or 0
+    row = _line(statement, last + 1, line)
+    row.created_by, row.reason = by, reason
+    row.full_clean()
+    row.save()
+    Statement.objects.filter(pk=statement.pk).update(total=statement.total + line.amount)
+    statement.total += line.amount
+    return row
+
+
+def statement_adjust_check(*, statement: Statement, amount: Decimal, reason: str) -> None:
+    """Only closed statements take adjustments: a non-zero amount in cents, with a reason."""
+    if not statement.is_closed:
+        raise ValidationError(
+            {
+                "statement": "An open statement is rebuilt from the data: correct the data, "
+                "or adjust the statement once its period is closed."
+            }
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the statement is adjusted."})
+    if amount != amount.quantize(CENT) or not amount:
+        raise ValidationError({"amount": "An adjustment is a non-zero amount in cents."})
+
+
+def statement_adjust(
+    *,
+    statement: Statement,
+    amount: Decimal,
+    reason: str,
+    by: User,
+    deal: Deal | None = None,
+    source: str = MANUAL,
+) -> StatementLine:
+    """Add an adjustment line to a closed statement, saying who and why."""
+    statement_adjust_check(statement=statement, amount=amount, reason=reason)
+    text = f"{source} by {by}: {reason}"
+    line = engine.Line(
+        kind="adjustment",
+        exact=amount,
+        amount=cents(amount),
+        explanation=text,
+        component=source,
+        deal_id=deal.pk if deal else None,
+        deal_name=deal.name if deal else "",
+        closed_on=deal.closed_on if deal else None,
+    )
+    with transaction.atomic():
+        locked = Statement.objects.select_for_update().get(pk=statement.pk)
+        row = _append(locked, line, by=by, reason=reason)
+    statement.total = locked.total
+    return row

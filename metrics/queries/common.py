@@ -1,0 +1,115 @@
+"""What every family query shares: period filters, group keys and two portable SQL helpers."""
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import (
+    Aggregate,
+    DateField,
+    DecimalField,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    Q,
+)
+from django.db.models.functions import TruncMonth, TruncQuarter
+from django.utils import timezone
+
+from metrics.periods import Period
+
+TIME_GROUPS = ("month", "quarter")
+GROUPS = ("rep", "manager", "team", "territory", "product", "segment", *TIME_GROUPS)
+
+# The key of the one row an ungrouped query returns.
+TOTAL = ("total",)
+
+# Room for sums of many MONEY values; on SQLite it also quantizes float sums to the cent.
+MONEY_SUM = DecimalField(max_digits=30, decimal_places=2)
+
+Raw = dict[str, Any]
+Rows = dict[Any, Raw]
+Paths = dict[str, str | Expression | None]
+
+
+def in_period(field: str, period: Period) -> Q:
+    """`field` inside the half-open period; an open side adds no condition."""
+    condition = Q()
+    if period.start != date.min:
+        condition &= Q(**{f"{field}__gte": period.start})
+    if period.end != date.max:
+        condition &= Q(**{f"{field}__lt": period.end})
+    return condition
+
+
+def in_period_moments(field: str, period: Period) -> Q:
+    """Like `in_period` for a datetime field, with days starting at local midnight."""
+    condition = Q()
+    if period.start != date.min:
+        condition &= Q(**{f"{field}__gte": local_midnight(period.start)})
+    if period.end != date.max:
+        condition &= Q(**{f"{field}__lt": local_midnight(period.end)})
+    return condition
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def bucket(by: str, field: str) -> Expression:
+    """First day of the calendar month or quarter of `field` (a date or datetime)."""
+    trunc = TruncMonth if by == "month" else TruncQuarter
+    return trunc(field, output_field=DateField())
+
+
+def group_key(by: str | None, paths: Paths, date_field: str) -> Expression | None:
+    """The expression to group on; None for the ungrouped total.
+
+    Raises KeyError when this family cannot be grouped that way (callers check `groupable`).
+    """
+    if by is None:
+        return None
+    if by in TIME_GROUPS:
+        return bucket(by, date_field)
+    path = paths[by]
+    return F(path) if isinstance(path, str) else path
+
+
+def groupable(by: str | None, paths: Paths) -> bool:
+    return by is None or by in TIME_GROUPS or paths.get(by) is not None
+
+
+def grouped(queryset, key: Expression | None, aggregates: dict[str, Aggregate]) -> Rows:
+    """Run one aggregate query, grouped on `key` or not, as {key: {name: value}}."""
+    if key is None:
+        return {TOTAL: queryset.aggregate(**aggregates)}
+    rows = queryset.order_by().values(group=key).annotate(**aggregates)
+    return {row.pop("group"): row for row in rows}
+
+
+def merge(*parts: Rows) -> Rows:
+    """Join family rows that were computed by different queries over the same keys."""
+    merged: Rows = {}
+    for part in parts:
+        for key, row in part.items():
+            merged.setdefault(key, {}).update(row)
+    return merged
+
+
+class DaysBetween(Func):
+    """Whole days from `start` to `end` (two date columns), as an integer on both databases."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def __init__(self, end: str, start: str) -> None:
+        super().__init__(F(end), F(start))
+
+    def as_sql(self, compiler, connection, **extra_context) -> tuple[str, tuple]:
+        end, start = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"({end[0]} - {start[0]})", (*end[1], *start[1])
+
+    def as_sqlite(self, compiler, connection, **extra_context) -> tuple[str, tuple]:
+        end, start = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"CAST(julianday({end[0]}) - julianday({start[0]}) AS INTEGER)"
+        return sql, (*end[1], *start[1])

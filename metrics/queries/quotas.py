@@ -1,0 +1,97 @@
+"""The quota family: targets whose whole month, quarter or year falls inside the period.
+
+When one assignee has quotas of several lengths there (a year and its months), the longest
+counts, so a target is never added twice. Quota rows are few (assignees x periods), so the
+query returns them summed per assignee and period and Python attributes them to groups.
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from metrics.periods import Period, add_months, bucket_starts, period_containing
+from metrics.queries.common import TIME_GROUPS, TOTAL, Rows, in_period
+from quotas.models import Quota, QuotaMetric
+
+LENGTH = {"month": 1, "quarter": 2, "year": 3}
+# Per grouping: which assignees' quotas a group adds up, and the field naming the group.
+# A team with a quota of its own uses it; otherwise its members' quotas add up.
+ATTRIBUTION = {
+    "rep": [("rep", "rep_id")],
+    "manager": [("rep", "rep__manager_id")],
+    "team": [("team", "team_id"), ("rep", "rep__team_id")],
+    "territory": [("territory", "territory_id")],
+}
+Rule = tuple[str, str | None]
+
+
+def quota_rows(quotas: QuerySet[Quota], period: Period, by: str | None) -> Rows | None:
+    """Quota per metric (None when there is none) per group and TOTAL; None if not groupable."""
+    if by not in (None, *TIME_GROUPS, *ATTRIBUTION):
+        return None
+    rows = [row for row in _quota_list(quotas, period) if _inside(row, period)]
+    result = _company(rows, None, TOTAL)
+    if by in TIME_GROUPS:
+        for row in rows:
+            row["bucket"] = bucket_starts(row["start"], row["start"], by)[0]
+        inside = [row for row in rows if _inside(row, _bucket(row["bucket"], by))]
+        result |= _company(inside, "bucket", None)
+    elif by:
+        result |= _attribute(rows, ATTRIBUTION[by])
+    return result
+
+
+def _quota_list(quotas: QuerySet[Quota], period: Period) -> list[dict]:
+    fields = ("rep_id", "team_id", "territory_id", "rep__manager_id", "rep__team_id")
+    return list(
+        quotas.filter(in_period("start", period))
+        .order_by()
+        .values(*fields, "metric", "period", "start")
+        .annotate(amount=Sum("amount"))
+    )
+
+
+def _inside(row: dict, period: Period) -> bool:
+    return period_containing(row["start"], row["period"]).end <= period.end
+
+
+def _bucket(start: date, by: str) -> Period:
+    return Period(start, add_months(start, 1 if by == "month" else 3))
+
+
+def _assignee(row: dict) -> str:
+    return "rep" if row["rep_id"] else "team" if row["team_id"] else "territory"
+
+
+def _company(rows: list[dict], key_field: str | None, constant: object) -> Rows:
+    """The whole scope's quota: its reps' quotas, or failing those its teams'.
+
+    Territory quotas are left out: the levels of the territory tree would count twice.
+    """
+    for level in ("rep", "team"):
+        mine = [row for row in rows if _assignee(row) == level]
+        if mine:
+            return _attribute(mine, [(level, key_field)], constant)
+    return {constant: dict.fromkeys(QuotaMetric.values)} if constant is not None else {}
+
+
+def _attribute(rows: list[dict], rules: list[Rule], constant: object = None) -> Rows:
+    """Sum quotas per group key and metric; a group a rule has filled is left to it."""
+    amounts: dict = defaultdict(lambda: defaultdict(Decimal))
+    claimed: set = set()
+    for level, key_field in rules:
+        found = set()
+        for row in rows:
+            key = constant if key_field is None else row[key_field]
+            if _assignee(row) != level or (key, row["metric"]) in claimed:
+                continue
+            found.add((key, row["metric"]))
+            amounts[(key, row["metric"], row[f"{level}_id"])][row["period"]] += row["amount"]
+        claimed |= found
+    result: Rows = defaultdict(lambda: dict.fromkeys(QuotaMetric.values))
+    for (key, metric, _), by_length in amounts.items():
+        longest = max(by_length, key=LENGTH.__getitem__)
+        result[key][metric] = (result[key][metric] or Decimal(0)) + by_length[longest]
+    return dict(result)

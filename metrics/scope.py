@@ -1,0 +1,143 @@
+"""What a KPI may count: one already-restricted queryset per kind of row.
+
+The access layer (spm/access.py) builds a Scope per user; `Scope.everything()` is for admins
+and the command line. `narrow()` cuts a scope down to a territory subtree, a manager's whole
+reporting tree, a team, a rep, a product or an account segment. It only ever filters further,
+so a narrowed scope never shows more than the scope it came from.
+"""
+
+from dataclasses import dataclass, replace
+
+from django.db.models import Model, Q, QuerySet
+
+from pipeline.models import Account, Activity, Deal, Product, Subscription, SurveyResponse
+from quotas.models import Quota
+from territories.models import Role, Team, Territory, TerritoryAssignment, User
+from territories.selectors import reporting_tree_ids, territory_subtree_ids
+
+
+@dataclass(frozen=True)
+class Scope:
+    deals: QuerySet[Deal]
+    accounts: QuerySet[Account]
+    activities: QuerySet[Activity]
+    subscriptions: QuerySet[Subscription]
+    surveys: QuerySet[SurveyResponse]
+    quotas: QuerySet[Quota]
+    reps: QuerySet[User]  # the people listed (and counted) in rep, manager and team groups
+    # Listed in territory and product groups; None: those the scope's deals and accounts
+    # (or subscriptions) use, so a scope never lists names from outside it.
+    territories: QuerySet[Territory] | None = None
+    products: QuerySet[Product] | None = None
+
+    @classmethod
+    def everything(cls) -> "Scope":
+        """Every row, every rep: for admins and the command line."""
+        return cls(
+            deals=Deal.objects.all(),
+            accounts=Account.objects.all(),
+            activities=Activity.objects.all(),
+            subscriptions=Subscription.objects.all(),
+            surveys=SurveyResponse.objects.all(),
+            quotas=Quota.objects.all(),
+            reps=User.objects.filter(role=Role.REP),
+            territories=Territory.objects.all(),
+            products=Product.objects.all(),
+        )
+
+    def narrow(
+        self,
+        *,
+        territory: Territory | int | None = None,
+        manager: User | int | None = None,
+        team: Team | int | None = None,
+        rep: User | int | None = None,
+        product: Product | int | None = None,
+        segment: str | None = None,
+    ) -> "Scope":
+        """This scope cut down by every criterion given (they combine with AND)."""
+        scope = self
+        if territory is not None:
+            scope = scope._to_territories(territory_subtree_ids([_pk(territory)]))
+        if manager is not None:
+            tree = reporting_tree_ids([_pk(manager)])
+            scope = scope._to_people(Q(id__in=tree), Q(team__manager_id__in=tree))
+        if team is not None:
+            scope = scope._to_people(Q(team_id=_pk(team)), Q(team_id=_pk(team)))
+        if rep is not None:
+            scope = scope._to_people(Q(id=_pk(rep)), Q(pk__in=[]))
+        if product is not None:
+            scope = scope._to_product(_pk(product))
+        if segment is not None:
+            scope = scope._to_segment(segment)
+        return scope
+
+    def _to_people(self, people: Q, team_quotas: Q) -> "Scope":
+        """Rows owned (or activities done) by the people matching `people`."""
+        ids = User.objects.filter(people).values("id")
+        return replace(
+            self,
+            deals=self.deals.filter(owner_id__in=ids),
+            accounts=self.accounts.filter(owner_id__in=ids),
+            activities=self.activities.filter(rep_id__in=ids),
+            subscriptions=self.subscriptions.filter(account__owner_id__in=ids),
+            surveys=self.surveys.filter(account__owner_id__in=ids),
+            quotas=self.quotas.filter(Q(rep_id__in=ids) | team_quotas),
+            reps=self.reps.filter(id__in=ids),
+        )
+
+    def _to_territories(self, ids: set[int]) -> "Scope":
+        """Rows in the territories `ids`: a deal's own territory, else its account's."""
+        assigned = TerritoryAssignment.objects.filter(territory_id__in=ids).values("rep_id")
+        activity = Q(deal__territory_id__in=ids) | Q(
+            deal__isnull=True, account__territory_id__in=ids
+        )
+        territories = self.territories if self.territories is not None else Territory.objects.all()
+        return replace(
+            self,
+            deals=self.deals.filter(territory_id__in=ids),
+            accounts=self.accounts.filter(territory_id__in=ids),
+            activities=self.activities.filter(activity),
+            subscriptions=self.subscriptions.filter(account__territory_id__in=ids),
+            surveys=self.surveys.filter(account__territory_id__in=ids),
+            quotas=self.quotas.filter(Q(territory_id__in=ids) | Q(rep_id__in=assigned)),
+            reps=self.reps.filter(id__in=assigned),
+            territories=territories.filter(id__in=ids),
+        )
+
+    def _to_product(self, product_id: int) -> "Scope":
+        """Deals and subscriptions of one product; quotas are not per product, so none."""
+        buyers = Q(id__in=self.deals.filter(product_id=product_id).values("account_id")) | Q(
+            id__in=self.subscriptions.filter(product_id=product_id).values("account_id")
+        )
+        accounts = self.accounts.filter(buyers)
+        products = self.products if self.products is not None else Product.objects.all()
+        return replace(
+            self,
+            deals=self.deals.filter(product_id=product_id),
+            accounts=accounts,
+            activities=self.activities.filter(deal__product_id=product_id),
+            subscriptions=self.subscriptions.filter(product_id=product_id),
+            surveys=self.surveys.filter(account_id__in=accounts.values("id")),
+            quotas=self.quotas.none(),
+            products=products.filter(id=product_id),
+        )
+
+    def _to_segment(self, segment: str) -> "Scope":
+        """Rows of accounts in one segment; quotas are not per segment, so none."""
+        activity = Q(account__segment=segment) | Q(
+            account__isnull=True, deal__account__segment=segment
+        )
+        return replace(
+            self,
+            deals=self.deals.filter(account__segment=segment),
+            accounts=self.accounts.filter(segment=segment),
+            activities=self.activities.filter(activity),
+            subscriptions=self.subscriptions.filter(account__segment=segment),
+            surveys=self.surveys.filter(account__segment=segment),
+            quotas=self.quotas.none(),
+        )
+
+
+def _pk(value: Model | int) -> int:
+    return value if isinstance(value, int) else value.pk

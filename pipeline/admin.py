@@ -1,0 +1,130 @@
+from django.contrib import admin
+
+from pipeline.models import (
+    Account,
+    Activity,
+    Deal,
+    DealChange,
+    Product,
+    Stage,
+    Subscription,
+    SurveyResponse,
+)
+
+PERSON_SEARCH = ("owner__first_name", "owner__last_name")
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("name", "industry", "segment", "country", "employees", "territory", "owner")
+    list_filter = ("segment", "industry", "territory", "country")
+    search_fields = ("name", "external_id", *PERSON_SEARCH)
+    list_select_related = ("territory", "owner")
+    autocomplete_fields = ("parent", "territory", "owner")
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("name", "family", "list_price", "currency", "billing")
+    list_filter = ("family", "billing")
+    search_fields = ("name", "family")
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ("name", "order", "probability", "kind", "forecast_category")
+    list_editable = ("order", "probability", "forecast_category")
+    list_filter = ("kind",)
+
+
+class DealChangeInline(admin.TabularInline):
+    model = DealChange
+    extra = 0
+    can_delete = False
+    fields = (
+        "changed_at",
+        "changed_by",
+        "changed_fields",
+        "stage",
+        "amount",
+        "expected_close_on",
+        "forecast_category",
+        "owner",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "account",
+        "owner",
+        "stage",
+        "amount",
+        "currency",
+        "expected_close_on",
+        "closed_on",
+        "forecast_category",
+    )
+    list_filter = ("status", "stage", "forecast_category", "type", "product", "territory")
+    search_fields = ("name", "external_id", "account__name", *PERSON_SEARCH)
+    list_select_related = ("account", "owner", "stage")
+    autocomplete_fields = ("account", "owner", "product", "territory")
+    date_hierarchy = "created_on"
+    readonly_fields = ("status",)
+    inlines = [DealChangeInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.save(changed_by=request.user)
+
+
+@admin.register(DealChange)
+class DealChangeAdmin(admin.ModelAdmin):
+    list_display = ("deal", "changed_at", "changed_by", "changed_fields", "stage", "amount")
+    list_filter = ("stage",)
+    search_fields = ("deal__name", "deal__external_id")
+    list_select_related = ("deal", "changed_by", "stage")
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("kind", "rep", "occurred_at", "account", "deal", "outcome")
+    list_filter = ("kind",)
+    search_fields = ("rep__first_name", "rep__last_name", "account__name", "outcome")
+    list_select_related = ("rep", "account", "deal")
+    autocomplete_fields = ("rep", "account", "deal")
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("account", "product", "mrr", "currency", "start", "end")
+    list_filter = ("product",)
+    search_fields = ("account__name",)
+    list_select_related = ("account", "product")
+    autocomplete_fields = ("account", "product")
+    date_hierarchy = "start"
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    list_display = ("account", "kind", "score", "responded_on")
+    list_filter = ("kind", "score")
+    search_fields = ("account__name", "comment")
+    list_select_related = ("account",)
+    autocomplete_fields = ("account",)
+    date_hierarchy = "responded_on"

@@ -1,0 +1,115 @@
+"""Deal history, recorded by the model layer on every write path.
+
+`Deal.save()` (admin, forms, API, services) and the queryset's `bulk_create`, `bulk_update` and
+`update` (imports, bulk edits) all end in `_record`, which appends one `DealChange` per deal
+whose tracked fields changed. Nothing above the model layer has to remember to do it.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone
+
+TRACKED = ("stage_id", "amount", "currency", "expected_close_on", "forecast_category", "owner_id")
+FIELD_NAMES = {"stage_id": "stage", "owner_id": "owner"}
+
+When = datetime | Callable[[models.Model], datetime] | None
+
+
+def _snapshot(deal) -> dict:
+    return {field: getattr(deal, field) for field in TRACKED}
+
+
+def _changed(old: dict | None, new: dict) -> list[str]:
+    if old is None:
+        return ["created"]
+    return [FIELD_NAMES.get(f, f) for f in TRACKED if old[f] != new[f]]
+
+
+def _record(pairs: Iterable[tuple[dict | None, models.Model]], changed_by, changed_at: When) -> int:
+    DealChange = apps.get_model("pipeline", "DealChange")
+    now = timezone.now()
+    rows = []
+    for old, deal in pairs:
+        new = _snapshot(deal)
+        fields = _changed(old, new)
+        if not fields:
+            continue
+        at = changed_at(deal) if callable(changed_at) else changed_at
+        rows.append(
+            DealChange(
+                deal_id=deal.pk,
+                changed_at=at or now,
+                changed_by=changed_by,
+                changed_fields=",".join(fields),
+                **new,
+            )
+        )
+    DealChange.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def record_deal_write(deal, save: Callable[[], None], *, changed_by=None, changed_at=None) -> None:
+    """Run `save` for one deal and append its history row, in one transaction."""
+    old = None
+    if deal.pk is not None:
+        old = type(deal).objects.filter(pk=deal.pk).values(*TRACKED).first()
+    with transaction.atomic():
+        save()
+        _record([(old, deal)], changed_by, changed_at)
+
+
+class DealQuerySet(models.QuerySet):
+    def _stages(self) -> dict:
+        return apps.get_model("pipeline", "Stage").objects.in_bulk()
+
+    def bulk_create(self, objs, *args, changed_by=None, changed_at: When = None, **kwargs):
+        objs = list(objs)
+        stages = self._stages()
+        for deal in objs:
+            deal.stage = stages[deal.stage_id]
+            deal.sync_from_stage()
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            _record(((None, deal) for deal in created), changed_by, changed_at)
+        return created
+
+    def bulk_update(self, objs, fields, *args, changed_by=None, changed_at: When = None, **kwargs):
+        objs = list(objs)
+        fields = list(fields)
+        if "stage" in fields or "stage_id" in fields:
+            stages = self._stages()
+            for deal in objs:
+                deal.stage = stages[deal.stage_id]
+                deal.sync_from_stage()
+            fields += ["status", "forecast_category"]
+        with transaction.atomic(using=self.db):
+            old = self._snapshots([deal.pk for deal in objs])
+            # A plain queryset underneath, so its inner update() is not recorded a second time.
+            plain = models.QuerySet(self.model, using=self.db)
+            count = plain.bulk_update(objs, list(dict.fromkeys(fields)), *args, **kwargs)
+            _record(((old[deal.pk], deal) for deal in objs), changed_by, changed_at)
+        return count
+
+    def update(self, *, changed_by=None, changed_at: When = None, **kwargs) -> int:
+        stage = kwargs.get("stage") or kwargs.get("stage_id")
+        if stage is not None:
+            if isinstance(stage, models.Expression):
+                raise TypeError("Set a deal's stage to a Stage or its id, not an expression.")
+            if not isinstance(stage, models.Model):
+                stage = self._stages()[stage]
+            kwargs["status"] = stage.kind
+            if stage.kind != "open" or "forecast_category" not in kwargs:
+                kwargs["forecast_category"] = stage.forecast_category
+        with transaction.atomic(using=self.db):
+            old = self._snapshots(list(self.values_list("pk", flat=True)))
+            count = super().update(**kwargs)
+            after = self.model.objects.filter(pk__in=old).only("pk", *TRACKED)
+            _record(((old[deal.pk], deal) for deal in after), changed_by, changed_at)
+        return count
+
+    def _snapshots(self, pks: list[int]) -> dict[int, dict]:
+        rows = self.model.objects.filter(pk__in=pks).values("pk", *TRACKED)
+        return {row.pop("pk"): row for row in rows}

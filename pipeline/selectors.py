@@ -1,0 +1,33 @@
+"""Reads over deals, from querysets the caller has already scoped."""
+
+from datetime import datetime
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+
+from pipeline.models import Deal, DealChange, StageKind
+
+
+def deal_states_as_of(
+    moment: datetime, deals: QuerySet[Deal] | None = None
+) -> QuerySet[DealChange]:
+    """Each deal's history row in force at `moment`: the pipeline as it stood then.
+
+    Deals created after `moment` have no row and are left out.
+    """
+    deals = Deal.objects.all() if deals is None else deals
+    latest = (
+        DealChange.objects.filter(deal=OuterRef("pk"), changed_at__lte=moment)
+        .order_by("-changed_at", "-id")
+        .values("id")[:1]
+    )
+    ids = deals.annotate(state_id=Subquery(latest)).filter(state_id__isnull=False)
+    return DealChange.objects.filter(id__in=ids.values("state_id"))
+
+
+def deal_totals(deals: QuerySet[Deal]) -> dict:
+    """Count of deals, won amount and open amount over an already scoped queryset, one query."""
+    return deals.aggregate(
+        deals=Count("id"),
+        won=Sum("amount", filter=Q(status=StageKind.WON)),
+        open=Sum("amount", filter=Q(status=StageKind.OPEN)),
+    )

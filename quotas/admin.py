@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from quotas.models import Quota
+
+
+@admin.register(Quota)
+class QuotaAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "rep", "team", "territory", "period", "start", "metric", "amount")
+    list_filter = ("period", "metric", "team", "territory")
+    search_fields = ("rep__first_name", "rep__last_name", "team__name", "territory__name")
+    list_select_related = ("rep", "team", "territory")
+    autocomplete_fields = ("rep", "team", "territory")
+    date_hierarchy = "start"

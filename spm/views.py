@@ -1,0 +1,28 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from pipeline.selectors import deal_totals
+from spm import access
+from spm.formatting import money
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and docker compose: the app answers and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    totals = deal_totals(access.visible_deals(request.user))
+    summary = {
+        "deals": totals["deals"],
+        "won": money(totals["won"]),
+        "open": money(totals["open"]),
+        "accounts": access.visible_accounts(request.user).count(),
+    }
+    context = {"summary": summary, "can_admin": access.can_use_admin_site(request.user)}
+    return render(request, "home.html", context)

@@ -1,0 +1,181 @@
+"""Every URL in the URLconf, for every role and for an anonymous visitor, against a table.
+
+A URL whose name has no entry below fails the test, so a new page cannot ship unreviewed. Each
+request runs in a transaction that is rolled back, so a DELETE does not change what follows.
+"""
+
+import re
+from datetime import date
+from fnmatch import fnmatch
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from pipeline.models import Activity, Subscription, SurveyResponse
+from quotas.models import Quota
+from territories.models import AuditEntry, Territory
+from tests.factories import AccountFactory, DealFactory, ProductFactory
+
+ROLES = ("anonymous", "rep", "manager", "executive", "admin")
+EVERYONE = set(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+DEAL_WRITERS = {"rep", "manager", "admin"}
+METHODS = ("get", "post", "patch", "delete")
+
+
+def rule(get: set[str], write: set[str] | None = None, **methods: set[str]) -> dict:
+    """Roles that get through, per method; writes default to `write`, or to `get`."""
+    write = get if write is None else write
+    return {"get": get, "post": write, "patch": write, "delete": write, **methods}
+
+
+def admin_rule(get: set[str], post: set[str]) -> dict:
+    """The Django admin writes on POST only and answers other methods as a GET."""
+    return rule(get, post, patch=get, delete=get)
+
+
+# URL name (fnmatch pattern; the first match wins) -> who gets through.
+EXPECTED = [
+    ("health", rule(EVERYONE)),
+    ("login", rule(EVERYONE)),
+    ("logout", rule(set())),  # signs out and lands on the login page
+    ("home", rule(SIGNED_IN)),
+    ("schema", rule(SIGNED_IN)),
+    ("api-docs", rule(SIGNED_IN)),
+    ("api:api-root", rule(SIGNED_IN)),
+    ("api:territory-tree", rule(SIGNED_IN, set())),
+    ("api:deal-history-*", rule(SIGNED_IN, set())),
+    ("api:deal-list", rule(SIGNED_IN, DEAL_WRITERS)),
+    ("api:deal-detail", rule(SIGNED_IN, DEAL_WRITERS, delete={"admin"})),
+    ("api:activity-*", rule(SIGNED_IN, DEAL_WRITERS)),
+    ("api:*", rule(SIGNED_IN, {"admin"})),
+    ("admin:login", rule(EVERYONE)),
+    # Others are bounced to the admin index; an admin is signed out to the login page.
+    ("admin:logout", rule(EVERYONE, EVERYONE - {"admin"})),
+    ("admin:view_on_site", rule(set())),  # no model has a public page
+    ("admin:autocomplete", rule(set())),  # refused without the field it should complete
+    ("admin:axes_*_add", rule(set())),  # login records are written by axes only
+    ("admin:territories_apitoken_change", admin_rule({"admin"}, set())),  # a key is never edited
+    # Deal history and the audit log are append-only: read them, never write them.
+    ("admin:*_dealchange_change", admin_rule({"admin"}, set())),
+    ("admin:*_auditentry_change", admin_rule({"admin"}, set())),
+    ("admin:*_dealchange_*[de]", rule(set())),
+    ("admin:*_auditentry_*[de]", rule(set())),
+    ("admin:*", rule({"admin"})),
+]
+API_MODELS = {
+    "deal-history": "dealchange",
+    "survey": "surveyresponse",
+}
+
+
+def walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", prefix + str(entry.pattern)
+
+
+def model_of(name: str) -> str:
+    """The model a URL name is about: `admin:pipeline_deal_change`, `api:deal-detail`."""
+    if name.startswith("api:"):
+        basename = name[4:].rsplit("-", 1)[0]
+        return API_MODELS.get(basename, basename)
+    parts = name.split(":")[-1].split("_")
+    return parts[1] if len(parts) > 2 else ""
+
+
+def concrete(name: str, route: str, ids: dict[str, int]) -> str:
+    """A real URL for a route, its parameters filled with an existing object's id."""
+    route = re.sub(r"[\^$]|\\Z", "", route)
+    route = re.sub(r"\(\?P<app_label>[^)]*\)", "pipeline", route)
+    object_id = str(ids.get(model_of(name), ids["deal"]))
+    route = re.sub(r"\(\?P<\w+>[^)]*\)|<[^>]+>", object_id, route)
+    return "/" + route.replace("\\", "")
+
+
+def expectation(name: str, method: str) -> set[str]:
+    for pattern, roles in EXPECTED:
+        if fnmatch(name, pattern):
+            return roles[method]
+    raise AssertionError(f"URL {name!r} has no entry in the access table")
+
+
+def got_through(response) -> bool:
+    """Reached the page: not refused, not hidden, not sent to a login page."""
+    if response.status_code in (401, 403, 404):
+        return False
+    if response.status_code in (301, 302):
+        return "login" not in response["Location"]
+    return response.status_code < 500
+
+
+@pytest.fixture
+def people(rep, manager, executive, admin_user):
+    admin_user.is_staff = True
+    admin_user.save()
+    return {"rep": rep, "manager": manager, "executive": executive, "admin": admin_user}
+
+
+@pytest.fixture
+def ids(people, stages) -> dict[str, int]:
+    """One object of each kind in the rep's scope, so every role has something to reach."""
+    rep = people["rep"]
+    account = AccountFactory(owner=rep)
+    deal = DealFactory(stage=stages["Prospecting"], owner=rep, account=account)
+    rows = [
+        account,
+        deal,
+        deal.changes.get(),
+        ProductFactory(),
+        stages["Prospecting"],
+        rep,
+        rep.team,
+        Territory.objects.create(name="West", kind="region"),
+        Activity.objects.create(rep=rep, kind="call", occurred_at="2026-03-02T10:00:00Z"),
+        Subscription.objects.create(account=account, mrr=10, start=date(2026, 1, 1)),
+        SurveyResponse.objects.create(
+            account=account, kind="nps", score=9, responded_on=date(2026, 1, 1)
+        ),
+        Quota.objects.create(
+            rep=rep, period="month", start=date(2026, 3, 1), metric="bookings", amount=100
+        ),
+    ]
+    assert AuditEntry.objects.exists()
+    found = {type(row)._meta.model_name: row.pk for row in rows}
+    for model in apps.get_models():
+        first = model.objects.order_by("pk").first()
+        if first is not None:
+            found.setdefault(model._meta.model_name, first.pk)
+    return found
+
+
+@pytest.mark.django_db
+def test_every_url_answers_each_role_as_the_table_says(client, people, ids):
+    routes = sorted(set(walk(get_resolver().url_patterns)))
+    assert len(routes) > 80
+    wrong = []
+    for role in ROLES:
+        for name, route in routes:
+            url = concrete(name, route, ids)
+            for method in METHODS:
+                response = request_and_roll_back(client, people.get(role), method, url)
+                if response.status_code == 405:  # the method is not offered: nothing to see
+                    continue
+                if got_through(response) != (role in expectation(name, method)):
+                    wrong.append(f"{role} {method.upper()} {url} ({name}): {response.status_code}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def request_and_roll_back(client, user, method: str, url: str):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    with transaction.atomic():
+        response = getattr(client, method)(url, content_type="application/json")
+        transaction.set_rollback(True)
+    return response
