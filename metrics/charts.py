@@ -213,7 +213,9 @@ def funnel(
     return _figure([trace], height=300, margin={"l": 110, "r": 16, "t": 8, "b": 8})
 
 
-def sparkline(labels: Sequence[str], values: Sequence[Number], *, percent: bool = False) -> go.Figure:
+def sparkline(
+    labels: Sequence[str], values: Sequence[Number], *, percent: bool = False
+) -> go.Figure:
     """A tiny line without axes, for a KPI tile."""
     hover = "%{x}: %{y:.1%}" if percent else "%{x}: %{y:,.2f}"
     trace = go.Scatter(

@@ -194,6 +194,11 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "pipeline.models.ActivityKind",
         "SurveyKindEnum": "pipeline.models.SurveyKind",
         "TerritoryKindEnum": "territories.models.TerritoryKind",
+        "QuotaMetricEnum": "quotas.models.QuotaMetric",
+        "QuotaPeriodEnum": "quotas.models.PeriodKind",
+        "PayPeriodEnum": "compensation.models.plans.PayPeriod",
+        "StatementStatusEnum": "compensation.models.statements.StatementStatus",
+        "DisputeStatusEnum": "compensation.models.statements.DisputeStatus",
     },
 }
 

@@ -12,9 +12,7 @@ PLOTLY_JS = "vendor/plotly.min.js"
 class PlotlyFinder(BaseFinder):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.storage = FileSystemStorage(
-            location=Path(plotly.__file__).parent / "package_data"
-        )
+        self.storage = FileSystemStorage(location=Path(plotly.__file__).parent / "package_data")
         self.storage.prefix = "vendor"
 
     def check(self, **kwargs) -> list:

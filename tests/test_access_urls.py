@@ -5,7 +5,7 @@ request runs in a transaction that is rolled back, so a DELETE does not change w
 """
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from fnmatch import fnmatch
 
 import pytest
@@ -13,6 +13,15 @@ from django.apps import apps
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from compensation.models import (
+    CompPlan,
+    DealCredit,
+    Dispute,
+    PlanAssignment,
+    PlanComponent,
+    Statement,
+    StatementLine,
+)
 from pipeline.models import Activity, Subscription, SurveyResponse
 from quotas.models import Quota
 from territories.models import AuditEntry, Territory
@@ -50,7 +59,12 @@ EXPECTED = [
     ("api:deal-list", rule(SIGNED_IN, DEAL_WRITERS)),
     ("api:deal-detail", rule(SIGNED_IN, DEAL_WRITERS, delete={"admin"})),
     ("api:activity-*", rule(SIGNED_IN, DEAL_WRITERS)),
+    # The paid rep raises a dispute (managers may raise their own); sales operations decides.
+    ("api:dispute-list", rule(SIGNED_IN, set(), post={"rep", "manager"})),
+    ("api:dispute-export", rule(SIGNED_IN, set())),
+    ("api:dispute-resolve", rule(SIGNED_IN, {"admin"})),
     ("api:*", rule(SIGNED_IN, {"admin"})),
+    ("compensation:statement-*", rule(SIGNED_IN)),  # read-only pages: writes are 405
     ("admin:login", rule(EVERYONE)),
     # Others are bounced to the admin index; an admin is signed out to the login page.
     ("admin:logout", rule(EVERYONE, EVERYONE - {"admin"})),
@@ -63,12 +77,19 @@ EXPECTED = [
     ("admin:*_auditentry_change", admin_rule({"admin"}, set())),
     ("admin:*_dealchange_*[de]", rule(set())),
     ("admin:*_auditentry_*[de]", rule(set())),
+    # Statements are built by the engine and disputes raised by reps: never typed in the admin.
+    ("admin:compensation_statement*_change", admin_rule({"admin"}, set())),
+    ("admin:compensation_statement_[ad]*", rule(set())),
+    ("admin:compensation_statementline_delete", rule(set())),  # adjustments are added
+    ("admin:compensation_dispute_[ad]*", rule(set())),
+    ("admin:compensation_dealsplit_[ad]*", rule(set())),  # a split edits a deal's credits
     ("admin:*", rule({"admin"})),
 ]
 API_MODELS = {
     "deal-history": "dealchange",
     "survey": "surveyresponse",
 }
+PAGE_MODELS = {"compensation": "statement"}
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -85,6 +106,8 @@ def model_of(name: str) -> str:
     if name.startswith("api:"):
         basename = name[4:].rsplit("-", 1)[0]
         return API_MODELS.get(basename, basename)
+    if name.split(":")[0] in PAGE_MODELS:
+        return PAGE_MODELS[name.split(":")[0]]
     parts = name.split(":")[-1].split("_")
     return parts[1] if len(parts) > 2 else ""
 
@@ -144,6 +167,7 @@ def ids(people, stages) -> dict[str, int]:
         Quota.objects.create(
             rep=rep, period="month", start=date(2026, 3, 1), metric="bookings", amount=100
         ),
+        *pay_rows(rep, deal),
     ]
     assert AuditEntry.objects.exists()
     found = {type(row)._meta.model_name: row.pk for row in rows}
@@ -152,6 +176,39 @@ def ids(people, stages) -> dict[str, int]:
         if first is not None:
             found.setdefault(model._meta.model_name, first.pk)
     return found
+
+
+def pay_rows(rep, deal) -> list:
+    """A plan the rep is on, a credit split, and a statement with a line and a dispute."""
+    plan = CompPlan.objects.create(name="Standard", start=date(2026, 1, 1))
+    statement = Statement.objects.create(
+        rep=rep,
+        plan=plan,
+        period="month",
+        start=date(2026, 3, 1),
+        end=date(2026, 4, 1),
+        currency="USD",
+        attained=0,
+        total=0,
+        built_at=datetime(2026, 4, 1, tzinfo=UTC),
+    )
+    line = StatementLine.objects.create(
+        statement=statement, position=1, kind="commission", exact=0, amount=0, explanation="0"
+    )
+    dispute = Dispute.objects.create(
+        statement=statement, line=line, kind="wrong_amount", expected=1, actual=0, raised_by=rep
+    )
+    return [
+        plan,
+        PlanComponent.objects.create(
+            plan=plan, name="Commission", kind="commission", base="bookings"
+        ),
+        PlanAssignment.objects.create(rep=rep, plan=plan, start=date(2026, 1, 1)),
+        DealCredit.objects.create(deal=deal, rep=rep, percent=100),
+        statement,
+        line,
+        dispute,
+    ]
 
 
 @pytest.mark.django_db
