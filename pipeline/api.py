@@ -17,6 +17,7 @@ from spm.api import (
     ReadOnlyScopedViewSet,
     ScopedPermission,
     ScopedViewSet,
+    UtcDateTimeFilter,
 )
 
 
@@ -216,8 +217,8 @@ class ActivitySerializer(ModelValidatingSerializer):
 
 
 class ActivityFilter(django_filters.FilterSet):
-    occurred_from = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_to = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_from = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_to = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = Activity

@@ -2,7 +2,9 @@
 
 import csv
 from collections.abc import Iterator
+from datetime import UTC
 
+import django_filters
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import CheckConstraint, Q
@@ -25,6 +27,20 @@ from rest_framework.settings import api_settings
 from spm import access
 
 PAGING_PARAMS = {"page", "page_size", "ordering", "search", "format"}
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO moment with any offset, compared in UTC: PostgreSQL refuses offsets beyond
+    ±15:59 that Python accepts, and a filter value must never be a server error."""
+
+    def filter(self, qs, value):
+        if value:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError:
+                name = next(n for n, f in self.parent.filters.items() if f is self)
+                raise exceptions.ValidationError({name: ["Out of range."]}) from None
+        return super().filter(qs, value)
 
 
 class StrictFilterBackend(DjangoFilterBackend):

@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from compensation import api as compensation_api
+from metrics import api as metrics_api
 from pipeline import api as pipeline_api
 from quotas import api as quotas_api
 from territories import api as territories_api
@@ -19,6 +20,7 @@ router.register("territories", territories_api.TerritoryViewSet, basename="terri
 router.register("users", territories_api.UserViewSet, basename="user")
 router.register("teams", territories_api.TeamViewSet, basename="team")
 router.register("quotas", quotas_api.QuotaViewSet, basename="quota")
+router.register("kpis", metrics_api.KpiViewSet, basename="kpi")
 
 router.register("comp-plans", compensation_api.CompPlanViewSet, basename="compplan")
 router.register("plan-components", compensation_api.PlanComponentViewSet, basename="plancomponent")

@@ -24,6 +24,7 @@ from compensation.models import (
 )
 from pipeline.models import Activity, Subscription, SurveyResponse
 from quotas.models import Quota
+from spm.api_urls import router
 from territories.models import AuditEntry, Territory
 from tests.factories import AccountFactory, DealFactory, ProductFactory
 
@@ -104,7 +105,8 @@ def walk(patterns, prefix="", namespace=""):
 def model_of(name: str) -> str:
     """The model a URL name is about: `admin:pipeline_deal_change`, `api:deal-detail`."""
     if name.startswith("api:"):
-        basename = name[4:].rsplit("-", 1)[0]
+        basenames = [entry[2] for entry in router.registry if name[4:].startswith(entry[2] + "-")]
+        basename = max(basenames, key=len, default="")
         return API_MODELS.get(basename, basename)
     if name.split(":")[0] in PAGE_MODELS:
         return PAGE_MODELS[name.split(":")[0]]

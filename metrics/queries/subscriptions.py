@@ -63,10 +63,15 @@ def snapshot_days(subscriptions: QuerySet[Subscription], period: Period, today: 
     The MRR of a boundary is the MRR on the day before it, so a month opens where the previous
     one closed, and a subscription starting on the 1st is new in that month.
     """
-    start = period.start
-    if start == date.min:  # all history starts with the first subscription (or today)
-        start = subscriptions.aggregate(first=Min("start"))["first"] or today
+    first = subscriptions.aggregate(first=Min("start"))["first"]
     end = min(period.end, today + DAY)
+    if period.start == date.min:  # all history starts with the first subscription (or today)
+        start = first or today
+    else:
+        # Months before the first subscription hold no MRR and no customers: skip them, so a
+        # period opening decades early costs no more than one opening where the data does.
+        quiet = min(first or end, end - DAY)
+        start = max(period.start, date(quiet.year, quiet.month, 1))
     if start >= end:
         return []
     return [boundary - DAY for boundary in month_boundaries(Period(start, end))]

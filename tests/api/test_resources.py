@@ -239,3 +239,19 @@ def test_tokens_authenticate_are_hashed_and_revocable(book, rep):
 
 def test_anonymous_callers_are_refused(book):
     assert APIClient().get("/api/v1/deals/").status_code in (401, 403)
+
+
+def test_activity_moments_with_any_offset_are_compared_in_utc(rep):
+    Activity.objects.create(rep=rep, kind="call", occurred_at="2026-03-02T10:00:00Z")
+    client = api(rep)
+
+    def count(**params) -> int | dict:
+        response = client.get("/api/v1/activities/", params)
+        return response.json()["count"] if response.status_code == 200 else response.json()
+
+    # PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 and Python accept.
+    assert count(occurred_from="2026-03-02T05:00:00-05:00") == 1
+    assert count(occurred_from="2026-03-02T05:01:00-05:00") == 0
+    assert count(occurred_to="2026-03-03T05:39:00+19:38") == 1
+    assert count(occurred_to="2026-03-03T05:38:00+19:38") == 0
+    assert count(occurred_from="9999-12-31T23:00:00-05:00") == {"occurred_from": ["Out of range."]}

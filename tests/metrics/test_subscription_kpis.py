@@ -112,3 +112,17 @@ def test_mrr_is_known_up_to_today_only(book):
     months = {group.key: group.values for group in panel.groups}
     assert months["2017-02"]["mrr"] == 640  # as of Feb 15
     assert months["2017-03"]["mrr"] is None
+
+
+def test_a_period_opening_decades_before_the_data_equals_one_opening_with_it(book):
+    def subscription_kpis(period: Period) -> dict:
+        total = kpi_panel(Scope.everything(), period, today=AFTER_Q1).total
+        keys = ("mrr", "customers", "mrr_new", "mrr_churned", "monthly_churn_rate", "clv")
+        return {key: total[key] for key in keys}
+
+    early = subscription_kpis(Period(date(1953, 1, 1), date(2017, 4, 1)))
+    assert early == subscription_kpis(Period(date(2015, 12, 1), date(2017, 4, 1)))
+    # New: each account's first MRR (A 100, B 200, D 80, E 400, C 300); D's 90 came back.
+    assert (early["mrr"], early["mrr_new"]) == (790, 100 + 200 + 80 + 400 + 300)
+    before = subscription_kpis(Period(date(1953, 1, 1), date(1960, 1, 1)))
+    assert (before["mrr"], before["customers"], before["monthly_churn_rate"]) == (0, 0, None)
