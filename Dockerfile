@@ -6,6 +6,6 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN SECRET_KEY=collectstatic-only DEBUG=false python manage.py collectstatic --noinput
-RUN useradd --system pacer && chown -R pacer /app
+RUN mkdir -p /app/var && useradd --system pacer && chown -R pacer /app
 USER pacer
 EXPOSE 8000

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench
+.PHONY: run test lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { \
@@ -28,6 +28,3 @@ test: $(VENV)/.installed lint
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-
-bench: $(VENV)/.installed
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

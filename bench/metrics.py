@@ -21,7 +21,8 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from benchdb import postgres_database
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "pacer_bench"
@@ -33,16 +34,7 @@ def bench_database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (the bench uses its own database).")
-    import psycopg2
-
-    connection = psycopg2.connect(url)
-    connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
-        if cursor.fetchone() is None:
-            cursor.execute(f"CREATE DATABASE {BENCH_DB}")
-    connection.close()
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
+    return postgres_database(url, BENCH_DB, fresh=False)
 
 
 def setup_django() -> None:

@@ -125,12 +125,12 @@ def credited_deals(
     split by `DealCredit` rows."""
     won = _won_in(period)
     if rep_ids is not None:
-        mine = Q(owner_id__in=rep_ids, credits__isnull=True) | Q(credits__rep_id__in=rep_ids)
-        won = won.filter(pk__in=won.filter(mine).values("pk"))
+        # Semi-joins, not a join on credits: an OR across a join made PostgreSQL crawl.
+        shared = DealCredit.objects.filter(rep_id__in=rep_ids).values("deal_id")
+        won = won.filter(Q(owner_id__in=rep_ids) | Q(pk__in=shared))
     shares = defaultdict(list)
-    for deal_id, rep_id, percent in DealCredit.objects.filter(deal__in=won).values_list(
-        "deal_id", "rep_id", "percent"
-    ):
+    credits = DealCredit.objects.filter(deal_id__in=won.values("pk"))
+    for deal_id, rep_id, percent in credits.values_list("deal_id", "rep_id", "percent"):
         shares[deal_id].append((rep_id, percent))
     result = defaultdict(list)
     fields = (
@@ -296,7 +296,8 @@ def period_inputs(
     """The engine's inputs for every rep on a plan paying per `kind` during the period."""
     assignments = assignments_in(period, kind, rep_ids)
     ids = set(assignments)
-    terms = {a.plan_id: plan_terms(a.plan) for a in assignments.values()}
+    plans = {a.plan_id: a.plan for a in assignments.values()}
+    terms = {pk: plan_terms(plan) for pk, plan in plans.items()}  # once per plan, not per rep
     quotas = quota_amounts(ids, kind, period.start)
     deals = credited_deals(period, ids)
     paid = paid_deals(ids, period)

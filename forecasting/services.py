@@ -1,13 +1,23 @@
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from forecasting.models import PipelineSnapshot
+from forecasting.blending import TrackPoint, track_from_runs
+from forecasting.build import LineValues, calls_in_force, facts_collect, lines_build
+from forecasting.models import ForecastCall, ForecastLine, ForecastRun, PipelineSnapshot, RunStatus
+from forecasting.probabilities import win_probabilities_learn
+from forecasting.scopes import Org
+from metrics.periods import period_containing
 from pipeline.models import MONEY, StageKind
 from pipeline.selectors import deal_states_as_of
+from territories.models import User
 
 ZERO = Value(0, output_field=DecimalField(**MONEY))
 
@@ -50,3 +60,106 @@ def pipeline_snapshot_take(*, day: date) -> int:
         PipelineSnapshot.objects.filter(taken_on=day).delete()
         PipelineSnapshot.objects.bulk_create(snapshots)
     return len(snapshots)
+
+
+def forecast_compute(
+    *,
+    as_of: date,
+    track: list[TrackPoint] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[LineValues], dict[str, int]]:
+    """Every scope's forecast lines as of the end of `as_of`, computed but not stored.
+
+    `track` (what earlier forecasts said) weighs the blend; by default, the stored runs'.
+    """
+    track = track_from_runs(as_of) if track is None else track
+    moment = end_of_day(as_of)
+    probabilities = win_probabilities_learn(moment=moment)
+    facts = facts_collect(as_of=as_of, moment=moment, probabilities=probabilities)
+    calls = calls_in_force(moment, facts.periods)
+    return lines_build(org=Org.load(), facts=facts, calls=calls, track=track, progress=progress)
+
+
+def forecast_run(*, as_of: date, progress: Callable[[int, int], None] | None = None) -> ForecastRun:
+    """Forecast every scope for the periods ahead of `as_of`, from history as it stood then.
+
+    The lines are written in one transaction with the run marked succeeded, replacing any
+    earlier run of the same day. On any error the run is marked failed with it (earlier runs
+    stay untouched, no line is written) and the error is raised again, for the task to retry.
+    """
+    started = timezone.now()
+    run = ForecastRun.objects.create(as_of=as_of, started_at=started)
+    try:
+        with transaction.atomic():
+            lines, models_used = forecast_compute(as_of=as_of, progress=progress)
+            _lines_save(run, lines, models_used, started)
+    except Exception as error:
+        _run_fail(run, error, started)
+        raise
+    return run
+
+
+def _lines_save(run: ForecastRun, lines: list, models_used: dict, started: datetime) -> None:
+    rows = [
+        ForecastLine(
+            run=run,
+            scope_kind=line.scope.kind,
+            scope_key=line.scope.key,
+            scope_name=line.scope.name[:200],
+            person_id=line.scope.person_id,
+            territory_id=line.scope.territory_id,
+            period_kind=line.period_kind,
+            period_start=line.period_start,
+            **line.values,
+        )
+        for line in lines
+    ]
+    with transaction.atomic():
+        ForecastRun.objects.filter(as_of=run.as_of).exclude(pk=run.pk).delete()
+        ForecastLine.objects.bulk_create(rows, batch_size=2000)
+        finished = timezone.now()
+        run.status = RunStatus.SUCCEEDED
+        run.finished_at = finished
+        run.duration_seconds = (finished - started).total_seconds()
+        run.models_used = models_used
+        run.save()
+
+
+def _run_fail(run: ForecastRun, error: Exception, started: datetime) -> None:
+    finished = timezone.now()
+    ForecastRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED,
+        finished_at=finished,
+        duration_seconds=(finished - started).total_seconds(),
+        error=f"{type(error).__name__}: {error}"[:5000],
+    )
+
+
+def forecast_call_make(
+    *,
+    by: User,
+    scope_kind: str,
+    scope_key: str = "",
+    period_kind: str,
+    period_start: date,
+    amount: Decimal,
+    comment: str,
+) -> ForecastCall:
+    """Record a manager's call (their own number, with why) for a scope and period; the latest
+    call stands and appears beside the model in the next run."""
+    if period_start != period_containing(period_start, period_kind).start:
+        raise ValidationError({"period_start": f"Not the first day of a {period_kind}."})
+    call = ForecastCall(
+        scope_kind=scope_kind,
+        scope_key=scope_key,
+        period_kind=period_kind,
+        period_start=period_start,
+        amount=amount,
+        currency=settings.DEFAULT_CURRENCY,
+        comment=comment,
+        made_by=by,
+        made_at=timezone.now(),
+    )
+    call.full_clean()
+    call.save()
+    return call

@@ -4,6 +4,7 @@ Every clickable element carries its drill-down URL in `customdata`; static/js/da
 follows it on click. Colours are the Okabe-Ito palette, readable with any colour vision.
 """
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -31,7 +32,7 @@ TEMPLATE = go.layout.Template(
         "hoverlabel": {"font": {"family": "system-ui, sans-serif"}},
         "xaxis": {"gridcolor": "#e6e9ee", "zerolinecolor": "#c7ced8", "automargin": True},
         "yaxis": {"gridcolor": "#e6e9ee", "zerolinecolor": "#c7ced8", "automargin": True},
-        "legend": {"orientation": "h", "y": -0.2},
+        "legend": {"orientation": "h", "y": -0.2, "traceorder": "normal"},
     }
 )
 MONEY_AXIS = {"tickformat": "~s"}
@@ -43,8 +44,21 @@ def floats(values: Sequence[Number]) -> list[float | None]:
     return [None if value is None else float(value) for value in values]
 
 
+# Validating the template costs more than the rest of a small figure: figures are built with an
+# empty one and `as_data` adds TEMPLATE, already plain JSON, when a figure is serialised.
+BLANK = go.layout.Template()
+TEMPLATE_DATA = json.loads(json.dumps(TEMPLATE.to_plotly_json()))
+
+
 def _figure(data: list, height: int = 320, **layout) -> go.Figure:
-    return go.Figure(data=data, layout={"template": TEMPLATE, "height": height, **layout})
+    return go.Figure(data=data, layout={"template": BLANK, "height": height, **layout})
+
+
+def as_data(figure: go.Figure) -> dict:
+    """The figure as plain JSON data for plotly.js, with the Pacer template."""
+    data = json.loads(figure.to_json())
+    data["layout"]["template"] = TEMPLATE_DATA
+    return data
 
 
 def _money_hover(currency: str) -> str:
@@ -296,21 +310,40 @@ def treemap(
     links: Sequence[str] | None = None,
     currency: str = "USD",
 ) -> go.Figure:
-    """Revenue by territory (area = revenue, shade = attainment); parents add their children."""
+    """Revenue by territory (area = revenue, shade = attainment); a parent's value is its
+    whole subtree (branchvalues="total"). Without any attainment, each top-level branch gets
+    its own palette colour instead of a meaningless shade."""
     shades = [None if color is None else float(color) for color in colors]
     known = [shade for shade in shades if shade is not None]
-    trace = go.Treemap(
-        ids=list(ids), labels=list(labels), parents=list(parents), values=floats(values),
-        branchvalues="remainder", customdata=list(links or []),
-        marker={
+    textfont = None
+    if known:
+        marker = {
             "colors": [shade if shade is not None else 0.0 for shade in shades],
             "colorscale": SEQUENTIAL, "cmin": 0, "cmax": max([1.2, *known]),
             "colorbar": {"title": {"text": "Attainment"}, "tickformat": ".0%"},
-        },
+        }  # fmt: skip
+    else:
+        roots = [_root(node, ids, parents) for node in ids]
+        top: dict[str, str] = {}
+        for root in roots:
+            top.setdefault(root, PALETTE[len(top) % len(PALETTE)])
+        marker = {"colors": [top[root] for root in roots]}
+        # Black text on every palette colour but the dark blue (contrast of 4.5:1 or more).
+        textfont = {"color": ["#ffffff" if top[root] == BLUE else BLACK for root in roots]}
+    trace = go.Treemap(
+        ids=list(ids), labels=list(labels), parents=list(parents), values=floats(values),
+        branchvalues="total", customdata=list(links or []), marker=marker, textfont=textfont,
         texttemplate="%{label}<br>%{value:,.0f}",
         hovertemplate=f"%{{label}}<br>%{{value:,.2f}} {currency}<extra></extra>",
     )  # fmt: skip
     return _figure([trace], height=380, margin={"l": 8, "r": 8, "t": 8, "b": 8})
+
+
+def _root(node: str, ids: Sequence[str], parents: Sequence[str]) -> str:
+    lookup = dict(zip(ids, parents, strict=True))
+    while lookup.get(node):
+        node = lookup[node]
+    return node
 
 
 def waterfall(
@@ -342,3 +375,46 @@ def distribution(
         hovertemplate="%{x}: %{y} reps<extra></extra>",
     )  # fmt: skip
     return _figure([trace], height=280, yaxis={"dtick": 1, "title": {"text": "Reps"}})
+
+
+def revenue_forecast(
+    months: Sequence[str],
+    actual: Sequence[Number],
+    forecast_months: Sequence[str],
+    predicted: Sequence[Number],
+    lower: Sequence[Number],
+    upper: Sequence[Number],
+    *,
+    links: Sequence[str] | None = None,
+    currency: str = "USD",
+    interval: str = "",
+) -> go.Figure:
+    """Revenue by month so far, the forecast after it and the forecast's interval as a band."""
+    band = f"Interval {interval}".strip()
+    data = [
+        go.Bar(x=list(months), y=floats(actual), name="Revenue", marker_color=BLUE,
+               customdata=list(links or []), hovertemplate=_money_hover(currency)),
+        go.Scatter(x=list(forecast_months), y=floats(upper), mode="lines", line={"width": 0},
+                   showlegend=False, hoverinfo="skip"),
+        go.Scatter(x=list(forecast_months), y=floats(lower), mode="lines", line={"width": 0},
+                   fill="tonexty", fillcolor="rgba(230,159,0,0.25)", name=band,
+                   hoverinfo="skip"),
+        go.Scatter(x=list(forecast_months), y=floats(predicted), name="Forecast",
+                   mode="lines+markers", line={"color": ORANGE, "width": 3, "dash": "dash"},
+                   hovertemplate=_money_hover(currency)),
+    ]  # fmt: skip
+    return _figure(data, yaxis=MONEY_AXIS, xaxis={"type": "category"})
+
+
+def grouped_bars(
+    categories: Sequence[str],
+    series: dict[str, Sequence[Number]],
+    *,
+    links: dict[str, Sequence[str]] | None = None,
+    currency: str = "USD",
+    stack: bool = True,
+) -> go.Figure:
+    """Bars per category, one colour per series, stacked or side by side."""
+    figure = stacked(categories, series, links=links, currency=currency)
+    figure.update_layout(barmode="stack" if stack else "group", xaxis={"type": "category"})
+    return figure

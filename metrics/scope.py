@@ -8,12 +8,28 @@ so a narrowed scope never shows more than the scope it came from.
 
 from dataclasses import dataclass, replace
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Model, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 
 from pipeline.models import Account, Activity, Deal, Product, Subscription, SurveyResponse
 from quotas.models import Quota
 from territories.models import Role, Team, Territory, TerritoryAssignment, User
 from territories.selectors import reporting_tree_ids, territory_subtree_ids
+
+CLOSED = ("won", "lost")
+# A closed deal counts in the territory credited when it closed (so past reports hold when
+# accounts move); an open deal in its own territory, else its account's current one.
+DEAL_TERRITORY = Case(
+    When(status__in=CLOSED, then=F("closed_territory_id")),
+    default=Coalesce(F("territory_id"), F("account__territory_id")),
+    output_field=IntegerField(),
+)
+
+
+def deals_in_territories(ids: set[int]) -> Q:
+    """Deals whose territory (as `DEAL_TERRITORY` works it out) is one of `ids`."""
+    current = Q(territory_id__in=ids) | Q(territory__isnull=True, account__territory_id__in=ids)
+    return Q(status__in=CLOSED, closed_territory_id__in=ids) | (~Q(status__in=CLOSED) & current)
 
 
 @dataclass(frozen=True)
@@ -87,7 +103,7 @@ class Scope:
         )
 
     def _to_territories(self, ids: set[int]) -> "Scope":
-        """Rows in the territories `ids`: a deal's own territory, else its account's."""
+        """Rows in the territories `ids`; deals as `DEAL_TERRITORY` places them."""
         assigned = TerritoryAssignment.objects.filter(territory_id__in=ids).values("rep_id")
         activity = Q(deal__territory_id__in=ids) | Q(
             deal__isnull=True, account__territory_id__in=ids
@@ -95,7 +111,7 @@ class Scope:
         territories = self.territories if self.territories is not None else Territory.objects.all()
         return replace(
             self,
-            deals=self.deals.filter(territory_id__in=ids),
+            deals=self.deals.filter(deals_in_territories(ids)),
             accounts=self.accounts.filter(territory_id__in=ids),
             activities=self.activities.filter(activity),
             subscriptions=self.subscriptions.filter(account__territory_id__in=ids),

@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+from django.db import transaction
+from django.utils import timezone
 
 from pipeline.models import (
     Account,
@@ -10,8 +13,17 @@ from pipeline.models import (
     Subscription,
     SurveyResponse,
 )
+from territories.services.accounts import account_assign
 
 PERSON_SEARCH = ("owner__first_name", "owner__last_name")
+
+
+class AccountForm(forms.ModelForm):
+    def clean_territory(self):
+        territory = self.cleaned_data.get("territory")
+        if territory is not None and territory.is_closed(timezone.localdate()):
+            raise forms.ValidationError(f"{territory} is closed from {territory.closed_on}.")
+        return territory
 
 
 @admin.register(Account)
@@ -21,6 +33,23 @@ class AccountAdmin(admin.ModelAdmin):
     search_fields = ("name", "external_id", *PERSON_SEARCH)
     list_select_related = ("territory", "owner")
     autocomplete_fields = ("parent", "territory", "owner")
+    form = AccountForm
+
+    def save_model(self, request, obj, form, change) -> None:
+        """A new territory or owner goes through the service that keeps the account's history."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        territory, owner = obj.territory, obj.owner
+        before = Account.objects.values("territory", "owner").get(pk=obj.pk)
+        obj.territory_id, obj.owner_id = before["territory"], before["owner"]
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            account_assign(
+                account=obj, territory=territory, owner=owner, on=timezone.localdate(),
+                source="admin", actor=request.user,
+            )  # fmt: skip
+            obj.refresh_from_db()
 
 
 @admin.register(Product)

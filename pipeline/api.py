@@ -1,4 +1,6 @@
 import django_filters
+from django.db import transaction
+from django.utils import timezone
 from rest_framework import permissions, serializers
 
 from pipeline.models import (
@@ -19,6 +21,7 @@ from spm.api import (
     ScopedViewSet,
     UtcDateTimeFilter,
 )
+from territories.services.accounts import account_assign
 
 
 class AccountSerializer(ModelValidatingSerializer):
@@ -59,6 +62,23 @@ class AccountViewSet(ScopedViewSet):
     filterset_class = AccountFilter
     search_fields = ["name", "external_id"]
     ordering_fields = ["name", "employees", "annual_revenue"]
+
+    def perform_update(self, serializer) -> None:
+        """A new territory or owner goes through the service that keeps the account's history."""
+        account = serializer.instance
+        territory = serializer.validated_data.pop("territory", account.territory)
+        owner = serializer.validated_data.pop("owner", account.owner)
+        with transaction.atomic():
+            serializer.save()
+            account_assign(
+                account=account,
+                territory=territory,
+                owner=owner,
+                on=timezone.localdate(),
+                source="api",
+                actor=self.request.user,
+            )
+            account.refresh_from_db()
 
 
 class ProductSerializer(ModelValidatingSerializer):

@@ -12,6 +12,8 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
+from territories.crediting import CLOSED, CREDIT_FIELDS, CREDIT_INPUTS, credit_at_close
+
 TRACKED = ("stage_id", "amount", "currency", "expected_close_on", "forecast_category", "owner_id")
 FIELD_NAMES = {"stage_id": "stage", "owner_id": "owner"}
 
@@ -61,6 +63,11 @@ def record_deal_write(deal, save: Callable[[], None], *, changed_by=None, change
         _record([(old, deal)], changed_by, changed_at)
 
 
+def _credited(deal) -> bool:
+    """Closed, or still holding a credit from when it was: its credit needs working out."""
+    return deal.status in CLOSED or bool(deal.closed_territory_id or deal.closed_owner_id)
+
+
 class DealQuerySet(models.QuerySet):
     def _stages(self) -> dict:
         return apps.get_model("pipeline", "Stage").objects.in_bulk()
@@ -71,6 +78,7 @@ class DealQuerySet(models.QuerySet):
         for deal in objs:
             deal.stage = stages[deal.stage_id]
             deal.sync_from_stage()
+        credit_at_close(objs)
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
             _record(((None, deal) for deal in created), changed_by, changed_at)
@@ -85,6 +93,9 @@ class DealQuerySet(models.QuerySet):
                 deal.stage = stages[deal.stage_id]
                 deal.sync_from_stage()
             fields += ["status", "forecast_category"]
+        if CREDIT_INPUTS & set(fields) and any(_credited(deal) for deal in objs):
+            credit_at_close(objs)
+            fields += CREDIT_FIELDS
         with transaction.atomic(using=self.db):
             old = self._snapshots([deal.pk for deal in objs])
             # A plain queryset underneath, so its inner update() is not recorded a second time.
@@ -103,12 +114,27 @@ class DealQuerySet(models.QuerySet):
             kwargs["status"] = stage.kind
             if stage.kind != "open" or "forecast_category" not in kwargs:
                 kwargs["forecast_category"] = stage.forecast_category
+            if stage.kind == "open":  # reopened deals lose their close-time credit
+                kwargs |= dict.fromkeys(CREDIT_FIELDS)
+        recredit = (stage is not None and stage.kind != "open") or bool(
+            (CREDIT_INPUTS - {"stage", "stage_id"}) & set(kwargs)
+        )
         with transaction.atomic(using=self.db):
             old = self._snapshots(list(self.values_list("pk", flat=True)))
             count = super().update(**kwargs)
             after = self.model.objects.filter(pk__in=old).only("pk", *TRACKED)
             _record(((old[deal.pk], deal) for deal in after), changed_by, changed_at)
+            if recredit:
+                self._recredit(list(old))
         return count
+
+    def _recredit(self, pks: list[int]) -> None:
+        """Work out the close-time credit again for closed deals an `update()` touched."""
+        fields = ("status", "account_id", "territory_id", "closed_on", "owner_id")
+        closed = self.model.objects.filter(pk__in=pks, status__in=CLOSED)
+        deals = list(closed.only("pk", *fields, *CREDIT_FIELDS))
+        credit_at_close(deals)
+        models.QuerySet(self.model, using=self.db).bulk_update(deals, CREDIT_FIELDS)
 
     def _snapshots(self, pks: list[int]) -> dict[int, dict]:
         rows = self.model.objects.filter(pk__in=pks).values("pk", *TRACKED)

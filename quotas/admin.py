@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from quotas.models import Quota
+from quotas.models import Quota, RampSchedule
 
 
 @admin.register(Quota)
@@ -11,3 +11,8 @@ class QuotaAdmin(admin.ModelAdmin):
     list_select_related = ("rep", "team", "territory")
     autocomplete_fields = ("rep", "team", "territory")
     date_hierarchy = "start"
+
+
+@admin.register(RampSchedule)
+class RampScheduleAdmin(admin.ModelAdmin):
+    list_display = ("name", "steps")

@@ -1,3 +1,5 @@
+from decimal import Decimal, InvalidOperation
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -101,3 +103,41 @@ class Quota(models.Model):
                     f"{settings.FISCAL_YEAR_START_MONTH})."
                 }
             )
+
+
+def parse_steps(text: str) -> list[Decimal]:
+    """'25, 50, 75' -> [25, 50, 75]; raises ValidationError on anything else."""
+    try:
+        steps = [Decimal(part.strip()) for part in text.split(",") if part.strip()]
+    except InvalidOperation:
+        raise ValidationError({"steps": "Give percents separated by commas."}) from None
+    if not steps or any(not step.is_finite() or not 0 <= step <= 100 for step in steps):
+        raise ValidationError({"steps": "Give at least one percent, each from 0 to 100."})
+    if steps != sorted(steps):
+        raise ValidationError({"steps": "A ramp never goes down."})
+    return steps
+
+
+class RampSchedule(models.Model):
+    """How much of a full quota a new rep carries in their first months (by hire date)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    steps = models.CharField(
+        max_length=200,
+        help_text="Percent of a full quota in the hire month, the month after, and so on, "
+        "separated by commas (e.g. 25,50,75); 100 % after the last.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.steps})"
+
+    def clean(self) -> None:
+        super().clean()
+        self.steps = ",".join(str(step) for step in parse_steps(self.steps))
+
+    @property
+    def percents(self) -> list[Decimal]:
+        return parse_steps(self.steps)

@@ -21,12 +21,14 @@ from compensation.models import (
     Statement,
     StatementLine,
 )
+from forecasting.models import ForecastCall, ForecastLine, ForecastRun, ScopeKind
 from metrics.scope import Scope
 from pipeline.models import (
     Account,
     Activity,
     Deal,
     DealChange,
+    ImportRun,
     Product,
     Stage,
     Subscription,
@@ -154,6 +156,26 @@ def can_view_audit_log(user: User) -> bool:
     return _is_admin(user)
 
 
+def can_import(user: User) -> bool:
+    """CSV imports write every kind of sales data at once: sales operations only."""
+    return _is_admin(user)
+
+
+def visible_import_runs(user: User) -> QuerySet[ImportRun]:
+    """The import log (who imported which file, with its errors): admins only."""
+    return ImportRun.objects.all() if can_import(user) else ImportRun.objects.none()
+
+
+def can_view_territory_plans(user: User) -> bool:
+    """Territory pages, assignment rules, balance and segmentation: executives read them."""
+    return user.is_authenticated and user.is_active and user.role in SEES_ALL
+
+
+def can_manage_territories(user: User) -> bool:
+    """Only sales operations changes territories, their reps, rules and account assignments."""
+    return _is_admin(user)
+
+
 def visible_scope(user: User) -> Scope:
     """Everything the metrics service may count for `user`, as one scope."""
     return Scope(
@@ -227,3 +249,72 @@ def can_see_pay_of(user: User, rep: User) -> bool:
     """Pay (statements, payout previews) follows the people scope."""
     ids = _people_ids(user)
     return ids is None or rep.pk in ids
+
+
+# Quota planning: sales operations plans; managers read their tree's plan, executives all.
+
+
+def can_view_quota_plan(user: User) -> bool:
+    """The quota planning grid: managers (their tree), executives and admins; not reps."""
+    return user.is_authenticated and user.is_active and user.role != Role.REP
+
+
+def visible_plan_teams(user: User) -> QuerySet[Team]:
+    """Teams on the quota plan: all, or those led by or holding people of a manager's tree."""
+    if not can_view_quota_plan(user):
+        return Team.objects.none()
+    ids = _people_ids(user)
+    if ids is None:
+        return Team.objects.all()
+    return Team.objects.filter(Q(manager_id__in=ids) | Q(members__in=ids)).distinct()
+
+
+def visible_plan_territories(user: User) -> QuerySet[Territory]:
+    """Territories on the quota plan: all, or those where a manager's people are assigned."""
+    if not can_view_quota_plan(user):
+        return Territory.objects.none()
+    ids = _people_ids(user)
+    if ids is None:
+        return Territory.objects.all()
+    return Territory.objects.filter(assignments__rep_id__in=ids).distinct()
+
+
+# Forecasts follow the people scope: executives and admins see every line (company and
+# territories included); a manager the lines of their tree's managers and reps; a rep their own.
+
+
+def visible_forecast_runs(user: User) -> QuerySet[ForecastRun]:
+    """When runs happened and how they went hold no figures: everyone signed in reads them."""
+    return _shared(ForecastRun.objects.all(), user)
+
+
+def _person_scopes(user: User) -> Q | None:
+    """Person-level forecast scopes (manager trees and reps) the user sees; None: all scopes."""
+    ids = _people_ids(user)
+    if ids is None:
+        return None
+    return Q(
+        scope_kind__in=[ScopeKind.MANAGER, ScopeKind.REP], scope_key__in=[str(pk) for pk in ids]
+    )
+
+
+def visible_forecast_lines(user: User) -> QuerySet[ForecastLine]:
+    scopes = _person_scopes(user)
+    lines = ForecastLine.objects.all()
+    return lines if scopes is None else lines.filter(scopes)
+
+
+def visible_forecast_calls(user: User) -> QuerySet[ForecastCall]:
+    scopes = _person_scopes(user)
+    calls = ForecastCall.objects.all()
+    return calls if scopes is None else calls.filter(scopes)
+
+
+def can_make_forecast_call(user: User, scope_kind: str | None = None, scope_key: str = "") -> bool:
+    """A manager calls their own tree's number; an admin any scope's (without a scope: may the
+    user make calls at all)."""
+    if _is_admin(user):
+        return True
+    if not user.is_authenticated or not user.is_active or user.role != Role.MANAGER:
+        return False
+    return scope_kind is None or (scope_kind == ScopeKind.MANAGER and scope_key == str(user.pk))

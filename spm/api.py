@@ -73,7 +73,7 @@ def _constraint_field(model, message: str) -> str:
     for constraint in model._meta.constraints:
         if not isinstance(constraint, CheckConstraint):
             continue
-        if str(constraint.violation_error_message) != message:
+        if constraint.get_violation_error_message() != message:
             continue
         fields = _lookup_fields(constraint.condition)
         if len(fields) == 1:

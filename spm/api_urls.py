@@ -1,8 +1,11 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from compensation import api as compensation_api
+from forecasting import api as forecasting_api
 from metrics import api as metrics_api
 from pipeline import api as pipeline_api
+from pipeline.imports import api as imports_api
 from quotas import api as quotas_api
 from territories import api as territories_api
 
@@ -16,6 +19,7 @@ router.register("deal-history", pipeline_api.DealHistoryViewSet, basename="deal-
 router.register("activities", pipeline_api.ActivityViewSet, basename="activity")
 router.register("subscriptions", pipeline_api.SubscriptionViewSet, basename="subscription")
 router.register("survey-responses", pipeline_api.SurveyResponseViewSet, basename="survey")
+router.register("imports", imports_api.ImportRunViewSet, basename="import")
 router.register("territories", territories_api.TerritoryViewSet, basename="territory")
 router.register("users", territories_api.UserViewSet, basename="user")
 router.register("teams", territories_api.TeamViewSet, basename="team")
@@ -32,5 +36,15 @@ router.register("statement-lines", compensation_api.StatementLineViewSet, basena
 router.register("disputes", compensation_api.DisputeViewSet, basename="dispute")
 router.register("deal-credits", compensation_api.DealCreditViewSet, basename="dealcredit")
 router.register("deal-payouts", compensation_api.DealPayoutViewSet, basename="deal-payout")
+router.register("forecast-runs", forecasting_api.ForecastRunViewSet, basename="forecastrun")
+router.register("forecast-lines", forecasting_api.ForecastLineViewSet, basename="forecastline")
+router.register("forecast-calls", forecasting_api.ForecastCallViewSet, basename="forecastcall")
 
 urlpatterns = router.urls
+urlpatterns += [
+    path(
+        "territory-performance/",
+        territories_api.TerritoryPerformanceView.as_view(),
+        name="territory-performance",
+    ),
+]

@@ -8,7 +8,6 @@ switch it to production services, where DEBUG is off and SECRET_KEY is required.
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from spm.env import envbool, envint, envlist, envstr
@@ -157,12 +156,8 @@ CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = {
-    "pipeline-snapshot-nightly": {
-        "task": "forecasting.tasks.pipeline_snapshot_take",
-        "schedule": crontab(hour=1, minute=30),
-    },
-}
+# Beat schedules live in the database, each created by its app's migration (spm/schedules.py),
+# so admins edit or pause them in the admin site.
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -3,15 +3,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from spm.views import health, home
+from spm.views import health, home, overview
 
 urlpatterns = [
     path("", home, name="home"),
+    path("overview/", overview, name="overview"),
     path("health/", health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("compensation/", include("compensation.urls")),
+    path("imports/", include("pipeline.imports.urls")),
+    path("territories/", include("territories.urls")),
+    path("quotas/", include("quotas.urls")),
+    path("dashboards/", include("metrics.urls")),
     path("api/v1/", include(("spm.api_urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

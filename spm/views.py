@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from metrics.dashboards import home_page
 from pipeline.selectors import deal_totals
 from spm import access
 from spm.formatting import money
@@ -17,6 +19,13 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Each user lands on their role's dashboard."""
+    return redirect(reverse(f"dashboards:{home_page(request.user)}"))
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """All-time totals of everything the user may see, and where to go from here."""
     totals = deal_totals(access.visible_deals(request.user))
     summary = {
         "deals": totals["deals"],

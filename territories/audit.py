@@ -14,8 +14,23 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 AUDITED = {
     "quotas.Quota": ("rep", "team", "territory", "period", "start", "metric", "amount", "currency"),
-    "territories.Territory": ("name", "kind", "parent"),
-    "territories.TerritoryAssignment": ("rep", "territory", "start", "end"),
+    "territories.Territory": ("name", "kind", "parent", "closed_on"),
+    "territories.TerritoryAssignment": ("rep", "territory", "start", "end", "capacity"),
+    "territories.AssignmentRule": (
+        "name",
+        "priority",
+        "active",
+        "countries",
+        "region",
+        "industries",
+        "min_employees",
+        "max_employees",
+        "min_revenue",
+        "max_revenue",
+        "territory",
+        "owner",
+    ),
+    "territories.IcpCriterion": ("attribute", "values", "minimum", "maximum", "weight"),
     "territories.Team": ("name", "manager"),
     "territories.User": ("role", "manager", "team", "is_active", "is_superuser"),
     "compensation.CompPlan": (

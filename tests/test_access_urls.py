@@ -22,10 +22,18 @@ from compensation.models import (
     Statement,
     StatementLine,
 )
-from pipeline.models import Activity, Subscription, SurveyResponse
+from forecasting.models import ForecastCall
+from forecasting.services import forecast_run
+from pipeline.models import Activity, ImportRun, Subscription, SurveyResponse
 from quotas.models import Quota
 from spm.api_urls import router
-from territories.models import AuditEntry, Territory
+from territories.models import (
+    AssignmentRule,
+    AuditEntry,
+    IcpCriterion,
+    Territory,
+    TerritoryPlan,
+)
 from tests.factories import AccountFactory, DealFactory, ProductFactory
 
 ROLES = ("anonymous", "rep", "manager", "executive", "admin")
@@ -52,6 +60,12 @@ EXPECTED = [
     ("login", rule(EVERYONE)),
     ("logout", rule(set())),  # signs out and lands on the login page
     ("home", rule(SIGNED_IN)),
+    ("overview", rule(SIGNED_IN)),
+    # Dashboards are read-only (writes are 405); a page outside your role is a 403.
+    ("dashboards:manager", rule({"manager", "executive", "admin"})),
+    ("dashboards:executive", rule({"executive", "admin"})),
+    ("dashboards:admin", rule({"admin"})),
+    ("dashboards:*", rule(SIGNED_IN)),
     ("schema", rule(SIGNED_IN)),
     ("api-docs", rule(SIGNED_IN)),
     ("api:api-root", rule(SIGNED_IN)),
@@ -64,8 +78,23 @@ EXPECTED = [
     ("api:dispute-list", rule(SIGNED_IN, set(), post={"rep", "manager"})),
     ("api:dispute-export", rule(SIGNED_IN, set())),
     ("api:dispute-resolve", rule(SIGNED_IN, {"admin"})),
+    # Forecast runs and lines are read-only; managers (for their tree) and admins make calls.
+    ("api:forecastcall-list", rule(SIGNED_IN, set(), post={"manager", "admin"})),
+    ("api:forecast*", rule(SIGNED_IN, set())),
+    ("api:territory-performance", rule(SIGNED_IN, set())),
+    ("api:import-*", rule({"admin"})),  # the import log: sales operations only
     ("api:*", rule(SIGNED_IN, {"admin"})),
+    ("imports:*", rule({"admin"})),
     ("compensation:statement-*", rule(SIGNED_IN)),  # read-only pages: writes are 405
+    # Territory planning: executives read, only admins change (form pages are admins' only).
+    ("territories:territory-create", rule({"admin"})),
+    ("territories:rule-[!l]*", rule({"admin"})),
+    ("territories:*-apply", rule({"admin"})),
+    ("territories:icp-*", rule({"admin"})),
+    ("territories:*", rule({"executive", "admin"}, {"admin"})),
+    # Quota planning: managers and executives read the grid; sales operations writes.
+    ("quotas:plan", rule({"manager", "executive", "admin"}, {"admin"})),
+    ("quotas:*", rule({"admin"})),
     ("admin:login", rule(EVERYONE)),
     # Others are bounced to the admin index; an admin is signed out to the login page.
     ("admin:logout", rule(EVERYONE, EVERYONE - {"admin"})),
@@ -77,6 +106,9 @@ EXPECTED = [
     ("admin:*_dealchange_change", admin_rule({"admin"}, set())),
     ("admin:*_auditentry_change", admin_rule({"admin"}, set())),
     ("admin:*_dealchange_*[de]", rule(set())),
+    # Forecast runs and lines are written by the run only: admins read and delete them.
+    ("admin:forecasting_forecast[lr]*_change", admin_rule({"admin"}, set())),
+    ("admin:forecasting_forecast[lr]*_add", rule(set())),
     ("admin:*_auditentry_*[de]", rule(set())),
     # Statements are built by the engine and disputes raised by reps: never typed in the admin.
     ("admin:compensation_statement*_change", admin_rule({"admin"}, set())),
@@ -89,8 +121,16 @@ EXPECTED = [
 API_MODELS = {
     "deal-history": "dealchange",
     "survey": "surveyresponse",
+    "import": "importrun",
 }
-PAGE_MODELS = {"compensation": "statement"}
+PAGE_MODELS = {"compensation": "statement", "imports": "importrun"}
+# Page URL names (by prefix, the longest wins) whose id is not their namespace's model.
+PAGE_PREFIX_MODELS = {
+    "territories": "territory",
+    "territories:rule-": "assignmentrule",
+    "territories:icp-": "icpcriterion",
+    "territories:plan-": "territoryplan",
+}
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -110,6 +150,9 @@ def model_of(name: str) -> str:
         return API_MODELS.get(basename, basename)
     if name.split(":")[0] in PAGE_MODELS:
         return PAGE_MODELS[name.split(":")[0]]
+    prefixes = [prefix for prefix in PAGE_PREFIX_MODELS if name.startswith(prefix)]
+    if prefixes:
+        return PAGE_PREFIX_MODELS[max(prefixes, key=len)]
     parts = name.split(":")[-1].split("_")
     return parts[1] if len(parts) > 2 else ""
 
@@ -169,7 +212,12 @@ def ids(people, stages) -> dict[str, int]:
         Quota.objects.create(
             rep=rep, period="month", start=date(2026, 3, 1), metric="bookings", amount=100
         ),
+        ImportRun.objects.create(
+            file_name="deals.csv", sha256="0" * 64, source_path="/gone.csv", kind="deals"
+        ),
         *pay_rows(rep, deal),
+        *territory_rows(),
+        *forecast_rows(people),
     ]
     assert AuditEntry.objects.exists()
     found = {type(row)._meta.model_name: row.pk for row in rows}
@@ -178,6 +226,16 @@ def ids(people, stages) -> dict[str, int]:
         if first is not None:
             found.setdefault(model._meta.model_name, first.pk)
     return found
+
+
+def territory_rows() -> list:
+    """An assignment rule, an ideal-customer criterion and a draft territory plan."""
+    north = Territory.objects.create(name="North", kind="territory")
+    return [
+        AssignmentRule.objects.create(name="France", priority=1, territory=north),
+        IcpCriterion.objects.create(attribute="employees", minimum=100, weight=1),
+        TerritoryPlan.objects.create(name="Next year"),
+    ]
 
 
 def pay_rows(rep, deal) -> list:
@@ -238,3 +296,30 @@ def request_and_roll_back(client, user, method: str, url: str):
         response = getattr(client, method)(url, content_type="application/json")
         transaction.set_rollback(True)
     return response
+
+
+def forecast_rows(people) -> list:
+    """A run with the rep's own line, and a call an admin made on the rep's number."""
+    rep = people["rep"]
+    run = forecast_run(as_of=date(2026, 3, 15))
+    call = ForecastCall.objects.create(
+        scope_kind="rep",
+        scope_key=str(rep.pk),
+        period_kind="month",
+        period_start=date(2026, 3, 1),
+        amount=100,
+        currency="USD",
+        comment="Expected to close",
+        made_by=people["admin"],
+        made_at=datetime(2026, 3, 10, tzinfo=UTC),
+    )
+    return [
+        run,
+        run.lines.get(
+            scope_kind="rep",
+            scope_key=str(rep.pk),
+            period_start=date(2026, 3, 1),
+            period_kind="month",
+        ),
+        call,
+    ]

@@ -28,6 +28,12 @@ def test_the_stack_has_every_service_with_health_checks():
     assert "pgdata:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
 
 
+def test_web_and_worker_share_the_folder_uploads_are_read_from():
+    for name in ("web", "worker"):
+        var_dir = SERVICES[name]["environment"]["PACER_VAR_DIR"]
+        assert f"pacervar:{var_dir}" in SERVICES[name]["volumes"], name
+
+
 def test_web_runs_migrations_and_gunicorn_on_the_wsgi_app():
     command = SERVICES["web"]["command"]
     assert "manage.py migrate" in command

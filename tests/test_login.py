@@ -17,7 +17,8 @@ def sign_in(client, username: str, password: str):
 def test_sign_in_lands_on_home_and_shows_the_users_scope(client, rep):
     response = sign_in(client, "rep", "pw")
     assert (response.status_code, response["Location"]) == (302, "/")
-    page = client.get("/")
+    page = client.get("/", follow=True)  # home is the role's dashboard
+    assert page.redirect_chain == [("/dashboards/rep/", 302)]
     assert "Rita Rep · Sales rep" in page.content.decode()
 
 

@@ -30,7 +30,7 @@ def book(stages, rep, other_rep, manager):
 
 
 def home_won(client) -> Decimal:
-    html = client.get("/").content.decode()
+    html = client.get("/overview/").content.decode()
     match = re.search(r"<dt>Won revenue</dt><dd>([\d,.]+) USD</dd>", html)
     return Decimal(match.group(1).replace(",", ""))
 

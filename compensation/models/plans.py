@@ -77,7 +77,7 @@ class CompPlan(models.Model):
             models.CheckConstraint(
                 condition=Q(margin_percent__lte=100),
                 name="compplan_margin_percent_at_most_100",
-                violation_error_message="A margin is at most 100 %.",
+                violation_error_message="A margin is at most 100 %%.",
             ),
             non_negative("cap", "A cap"),
             non_negative("draw", "A draw"),
@@ -159,7 +159,7 @@ class RateTier(models.Model):
             models.UniqueConstraint(
                 fields=["component", "floor"],
                 name="ratetier_unique_floor",
-                violation_error_message="Two tiers of a component cannot start at the same %.",
+                violation_error_message="Two tiers of a component cannot start at the same %%.",
             ),
             non_negative("floor", "A tier's attainment"),
             non_negative("rate", "A rate"),
@@ -184,7 +184,7 @@ class BonusThreshold(models.Model):
             models.UniqueConstraint(
                 fields=["component", "attainment"],
                 name="bonusthreshold_unique_attainment",
-                violation_error_message="Two thresholds of a bonus cannot be at the same %.",
+                violation_error_message="Two thresholds of a bonus cannot be at the same %%.",
             ),
             non_negative("attainment", "An attainment"),
             non_negative("amount", "A bonus"),
@@ -250,7 +250,7 @@ class DealCredit(models.Model):
             models.CheckConstraint(
                 condition=Q(percent__gt=0, percent__lte=100),
                 name="dealcredit_percent_in_range",
-                violation_error_message="A share is more than 0 % and at most 100 %.",
+                violation_error_message="A share is more than 0 %% and at most 100 %%.",
             ),
         ]
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -94,6 +94,18 @@ def _statement_values(inputs: RepInputs, result: engine.Result, period: Period, 
     return dict(zip(STATEMENT_FIELDS, values, strict=True))
 
 
+def _delete_lines(statement_ids: list[int]) -> None:
+    """Delete the lines of open statements, a batch of statements per query. QuerySet.delete()
+    would load every line to honour disputes pointing at lines, but disputes only ever point at
+    lines of closed statements (the database's foreign keys would refuse anything else)."""
+    table = connection.ops.quote_name(StatementLine._meta.db_table)
+    with connection.cursor() as cursor:
+        for first in range(0, len(statement_ids), 500):
+            batch = statement_ids[first : first + 500]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(f"DELETE FROM {table} WHERE statement_id IN ({marks})", batch)
+
+
 def _rebuild(
     existing: dict[int, Statement], inputs: list[RepInputs], kind: str, period: Period, now
 ) -> tuple[int, int]:
@@ -114,7 +126,7 @@ def _rebuild(
             changed.append(statement)
         built.append((statement, result.lines))
     if changed:
-        StatementLine.objects.filter(statement__in=changed).delete()
+        _delete_lines([statement.pk for statement in changed])
         Statement.objects.bulk_update(changed, STATEMENT_FIELDS, batch_size=1000)
     Statement.objects.bulk_create(fresh, batch_size=1000)
     rows = [_line(s, i, line) for s, lines in built for i, line in enumerate(lines, 1)]

@@ -1,13 +1,23 @@
-"""What every dashboard is made of: tiles, charts with their data table, and formatting."""
+"""What every dashboard is made of: tiles, charts with their data table, tables, and formatting.
+
+A dashboard is plain data (dataclasses of text, numbers, links and Plotly figures as dicts),
+built by a function of the user's scope and filters; templates/dashboards/ renders it. Every
+figure a person can click carries the URL of the drill-down that lists the rows behind it.
+"""
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 import plotly.graph_objects as go
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
-from metrics.definitions import COUNT, CURRENCY, DAYS, FRACTION, KPIS, display
+from metrics import charts
+from metrics.definitions import COUNT, CURRENCY, DAYS, FRACTION, KPIS, SCORE, display
+from metrics.filters import Filters
+from metrics.periods import Period, weekdays_in
 from metrics.scope import Scope
 from spm.formatting import NO_VALUE, money
 from territories.models import User
@@ -15,6 +25,30 @@ from territories.models import User
 # link(kind, **params) -> the URL of the drill-down listing the rows behind a figure.
 Link = Callable[..., str]
 Value = Decimal | int | None
+
+# Activities per rep per working day, unless settings.PACER_ACTIVITY_TARGETS says otherwise.
+DEFAULT_DAILY_TARGETS = {
+    "calls": Decimal(10),
+    "appointments": Decimal(2),
+    "quotes_sent": Decimal(1),
+    "follow_ups": Decimal(4),
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str  # the element id; the figure's JSON block is `<key>-data`
+    title: str
+    figure: dict | None  # Plotly figure as JSON-ready dict; None when empty
+    rows: list["Row"] = field(default_factory=list)
+    empty: str = ""  # shown instead of the chart when there is nothing to draw
+    note: str = ""
+    wide: bool = False
+    kind: str = "chart"
+
+    @property
+    def data_id(self) -> str:
+        return f"{self.key}-data"
 
 
 @dataclass(frozen=True)
@@ -27,7 +61,7 @@ class Tile:
     change: str | None = None  # "+12.0 %" against the previous period
     trend: str = ""  # up, down or "" (for the arrow and its colour)
     note: str = ""
-    spark: "Chart | None" = None
+    spark: Chart | None = None
 
 
 @dataclass(frozen=True)
@@ -40,17 +74,47 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Chart:
-    key: str  # the element id; the figure's JSON block is `<key>-data`
+class Cell:
+    text: str
+    url: str | None = None
+    num: bool = False
+    tone: str = ""  # good, bad or ""
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
     title: str
-    figure: str  # Figure.to_json()
-    rows: list[Row] = field(default_factory=list)
-    empty: str = ""  # shown instead of the chart when there is nothing to draw
+    columns: list[tuple[str, bool]]  # (heading, numeric)
+    rows: list[list[Cell]]
+    empty: str = ""
     note: str = ""
+    more: str | None = None  # a link to the full list
+    wide: bool = False
+    kind: str = "table"
 
 
-def chart(key: str, title: str, figure: go.Figure, rows: Iterable[Row], **kwargs) -> Chart:
-    return Chart(key, title, figure.to_json(), list(rows), **kwargs)
+@dataclass(frozen=True)
+class Dashboard:
+    page: str  # rep, manager, executive, admin
+    title: str
+    subtitle: str
+    tiles: list[Tile] = field(default_factory=list)
+    blocks: list[Chart | Table] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def figure_data(figure: go.Figure) -> dict:
+    """A figure as plain JSON data (Plotly's encoder turns dates and numpy values into text)."""
+    return charts.as_data(figure)
+
+
+def chart(key: str, title: str, figure: go.Figure, rows: Iterable[Row] = (), **kwargs) -> Chart:
+    return Chart(key, title, figure_data(figure), list(rows), **kwargs)
+
+
+def empty_chart(key: str, title: str, empty: str, **kwargs) -> Chart:
+    return Chart(key, title, None, [], empty=empty, **kwargs)
 
 
 def fmt(value: Value | float, unit: str) -> str:
@@ -65,6 +129,8 @@ def fmt(value: Value | float, unit: str) -> str:
         return f"{int(value):,}"
     if unit == DAYS:
         return f"{display(value, DAYS)} days"
+    if unit == SCORE:
+        return f"{display(value, SCORE):,}"
     return f"{display(value, unit):,}"
 
 
@@ -73,7 +139,8 @@ def kpi_text(key: str, value: Value) -> str:
 
 
 def kpi_tile(key: str, values: dict, url: str | None = None, **kwargs) -> Tile:
-    return Tile(key, KPIS[key].label, values[key], kpi_text(key, values[key]), url, **kwargs)
+    label = kwargs.pop("label", KPIS[key].label)
+    return Tile(key, label, values[key], kpi_text(key, values[key]), url, **kwargs)
 
 
 def change(current: Value, previous: Value, unit: str) -> tuple[str | None, str]:
@@ -109,3 +176,46 @@ def people_by_name(scope: Scope, extra: QuerySet | None = None) -> dict[str, int
         name = person_name(first, last, username)
         found[name] = None if name in found else pk
     return {name: pk for name, pk in found.items() if pk is not None}
+
+
+FAMILY_ROWS = ("activities", "subscriptions", "surveys")
+
+
+def lean(scope: Scope, *keep: str) -> Scope:
+    """The scope with the KPI families a page does not show emptied, so kpi_panel skips their
+    work: deals and quotas always stay; `keep` names the others to keep. The emptied querysets
+    still compile to SQL (`id IS NULL` matches nothing), which the subscription family needs.
+    """
+    emptied = {
+        name: getattr(scope, name).filter(pk__isnull=True)
+        for name in FAMILY_ROWS
+        if name not in keep
+    }
+    return replace(scope, **emptied)
+
+
+def drill_link(filters: Filters) -> Link:
+    """link(kind, **params): the drill-down of `kind` rows under the page's filters."""
+
+    def link(kind: str, **params) -> str:
+        return reverse(f"dashboards:drill-{kind}") + "?" + filters.query(**params)
+
+    return link
+
+
+def elapsed_fraction(period: Period, today: date) -> Decimal:
+    """How much of the period has gone by at the end of today (0 before, 1 after)."""
+    days = (min(max(today + timedelta(days=1), period.start), period.end) - period.start).days
+    return Decimal(days) / Decimal(period.days)
+
+
+def working_days_left(period: Period, today: date) -> int:
+    """Weekdays from tomorrow to the period's end."""
+    start = max(today + timedelta(days=1), period.start)
+    return weekdays_in(Period(start, period.end)) if start < period.end else 0
+
+
+def working_days_done(period: Period, today: date) -> int:
+    """Weekdays of the period up to and including today."""
+    end = min(today + timedelta(days=1), period.end)
+    return weekdays_in(Period(period.start, end)) if end > period.start else 0

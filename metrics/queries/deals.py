@@ -40,13 +40,14 @@ from metrics.queries.common import (
     in_period,
     merge,
 )
+from metrics.scope import DEAL_TERRITORY
 from pipeline.models import Billing, Deal, DealType, StageKind
 
 PATHS: Paths = {
     "rep": "owner_id",
     "manager": "owner__manager_id",
     "team": "owner__team_id",
-    "territory": "territory_id",
+    "territory": DEAL_TERRITORY,
     "product": "product_id",
     "segment": "account__segment",
 }

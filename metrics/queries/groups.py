@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from metrics.periods import Period, bucket_label, bucket_starts
 from metrics.queries.common import TIME_GROUPS, TOTAL
-from metrics.scope import Scope
+from metrics.scope import DEAL_TERRITORY, Scope
 from pipeline.models import Product, SegmentTier
 from territories.models import Team, Territory, TerritoryAssignment, User
 
@@ -52,17 +52,19 @@ def _listed(scope: Scope, by: str) -> tuple[QuerySet, type]:
     if by == "territory":
         if scope.territories is not None:
             return scope.territories.values("id"), Territory
-        return _used(Territory, "territory_id", scope.deals, scope.accounts), Territory
+        deals = scope.deals.values(deal_territory=DEAL_TERRITORY)
+        return _used(Territory, deals, scope.accounts.values("territory_id")), Territory
     if scope.products is not None:
         return scope.products.values("id"), Product
-    return _used(Product, "product_id", scope.deals, scope.subscriptions), Product
+    columns = (scope.deals.values("product_id"), scope.subscriptions.values("product_id"))
+    return _used(Product, *columns), Product
 
 
-def _used(model: type, field: str, *querysets: QuerySet) -> QuerySet:
-    """Ids of `model` rows that the scope's querysets point to."""
+def _used(model: type, *columns: QuerySet) -> QuerySet:
+    """Ids of `model` rows that the scope's one-column querysets point to."""
     used = Q()
-    for queryset in querysets:
-        used |= Q(id__in=queryset.values(field))
+    for column in columns:
+        used |= Q(id__in=column)
     return model.objects.filter(used).values("id")
 
 

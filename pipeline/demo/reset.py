@@ -1,5 +1,6 @@
 """Telling demo data apart from real data, and removing it."""
 
+from compensation.models import CompPlan, DealCredit, Dispute, PlanAssignment, Statement
 from forecasting.models import PipelineSnapshot
 from pipeline.demo.data import AREAS, DEMO_DOMAIN, FIXED_PEOPLE, PRODUCTS, REGIONS, team_name
 from pipeline.models import Account, Activity, Deal, Product, Subscription, SurveyResponse
@@ -8,6 +9,11 @@ from territories.models import Team, Territory, TerritoryAssignment, User
 
 # Children before what they point to; deal history goes with its deals.
 SALES_DATA = (
+    Dispute,
+    Statement,
+    DealCredit,
+    PlanAssignment,
+    CompPlan,
     Activity,
     SurveyResponse,
     Subscription,

@@ -129,3 +129,19 @@ def test_no_statement_for_anonymous_or_inactive_people(client, statements, rep):
     rep.is_active = False
     assert not access.visible_statements(rep).exists()
     assert StatementLine.objects.count() == 2
+
+
+def test_a_manager_reads_their_reps_statement_page_and_csv_but_not_another_tree(
+    client, statements, manager
+):
+    mine, theirs = statements["rep"], statements["other_rep"]
+    client.force_login(manager)
+
+    listing = client.get("/compensation/statements/")
+    csv = client.get(f"/compensation/statements/{mine.pk}/csv/")
+
+    assert listing.status_code == csv.status_code == 200
+    assert b"Rita" in listing.content and b"Olga" not in listing.content
+    assert b"111.10" in csv.content
+    assert client.get(f"/compensation/statements/{theirs.pk}/").status_code == 404
+    assert client.get(f"/compensation/statements/{theirs.pk}/csv/").status_code == 404

@@ -204,3 +204,12 @@ def test_plans_are_read_but_assignments_follow_the_people_scope(rep, other_rep, 
     assert [a["rep"] for a in api(rep).get("/api/v1/plan-assignments/").json()["results"]] == [
         rep.pk
     ]
+
+
+def test_a_margin_over_100_percent_is_a_400_on_its_field(admin_user):
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    plan = {"name": "Margin plan", "start": "2026-01-01", "margin_percent": "150"}
+    response = client.post("/api/v1/comp-plans/", plan, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"margin_percent": ["A margin is at most 100 %."]}

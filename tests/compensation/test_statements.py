@@ -6,8 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_celery_beat.models import PeriodicTask
 
-from compensation.models import DealCredit, Statement, StatementLine
+from compensation.models import DealCredit, PlanComponent, Statement, StatementLine
 from compensation.services import (
     statement_adjust,
     statements_build,
@@ -18,7 +21,7 @@ from compensation.tasks import statements_build as statements_build_task
 from pipeline.models import Subscription
 from quotas.models import Quota
 from tests.compensation.conftest import FEB, JAN, MAR, NOW, assign, make_plan, move, won_deal
-from tests.factories import AccountFactory, ProductFactory
+from tests.factories import AccountFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -274,3 +277,36 @@ def test_quarterly_plans_build_fiscal_quarter_statements(stages, rep, settings):
 
     statement = Statement.objects.get(rep=rep)
     assert (statement.start, statement.end, statement.total) == (FEB, date(2026, 5, 1), D("600.00"))
+
+
+def test_building_sends_as_many_queries_for_six_reps_as_for_two(stages, plan):
+    PlanComponent.objects.create(plan=plan, name="Kicker", kind="spif", spif_fixed=10, order=1)
+    reps = []
+
+    def fresh_build(count: int) -> int:
+        """Statements built from scratch for `count` reps, each with a deal split with the
+        first rep (whose own deal is unsplit); the queries it took."""
+        Statement.objects.all().delete()
+        while len(reps) < count:
+            rep = UserFactory(username=f"q{len(reps)}")
+            assign(rep, plan)
+            deal = won_deal(stages, rep, "1000", date(2026, 1, 5 + len(reps)))
+            if reps:
+                DealCredit.objects.create(deal=deal, rep=rep, percent=D(50))
+                DealCredit.objects.create(deal=deal, rep=reps[0], percent=D(50))
+            reps.append(rep)
+        with CaptureQueriesContext(connection) as queries:
+            statements_build(period="month", start=JAN, now=NOW)
+        return len(queries)
+
+    assert fresh_build(2) == fresh_build(6)
+    assert statement_of(reps[0]).lines.filter(kind="commission").count() == 6
+
+
+def test_statements_are_built_by_the_beat_schedule_when_a_month_ends(db):
+    tasks = PeriodicTask.objects.filter(task="compensation.tasks.statements_build")
+
+    assert sorted(tasks.values_list("kwargs", "crontab__day_of_month", "crontab__hour")) == [
+        ('{"period": "month"}', "1", "3"),
+        ('{"period": "quarter"}', "1", "3"),
+    ]

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils.html import escape
 
 from metrics.definitions import KPIS, PLACES, display, docs_markdown
 from metrics.scope import Scope
@@ -43,3 +44,11 @@ def test_display_rounds_half_up_per_unit():
     assert str(display(2 / 3, "fraction")) == "0.6667"
     assert display(7, "count") == 7
     assert display(None, "fraction") is None
+
+
+def test_the_dictionary_page_lists_every_kpi_from_the_registry(client, rep):
+    client.force_login(rep)
+    html = client.get("/dashboards/kpis/").content.decode()
+    for kpi in KPIS.values():
+        assert f'<tr id="kpi-{kpi.key}"><th scope="row">{escape(kpi.label)}</th>' in html
+    assert escape(KPIS["win_rate"].formula) in html

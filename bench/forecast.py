@@ -1,0 +1,149 @@
+"""Time a nightly forecast run for 1,000 reps with 24 months of deal history.
+
+    [PACER_VAR_DIR=/tmp/fcbench] .venv/bin/python bench/forecast.py [--reps 1000] [--months 24]
+        [--reuse]
+
+Builds a synthetic sales organisation in a fresh SQLite database under PACER_VAR_DIR (a new
+temporary folder when unset): 10 regional directors, a manager per 10 reps, 20 territories,
+and per rep about four deals a month, each with a history (opened, then won or lost some weeks
+later; the last two months still open). Then it runs the forecast as the nightly task does and
+prints its duration (target: under 5 minutes on 2 cores) and what it wrote.
+"""
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+AS_OF = date(2026, 6, 30)
+
+
+def setup(reuse: bool) -> bool:
+    """Django on a scratch SQLite file; True when an earlier build is reused."""
+    if os.environ.get("DATABASE_URL"):
+        sys.exit("Runs on its own SQLite file: unset DATABASE_URL.")
+    os.environ.setdefault("PACER_VAR_DIR", tempfile.mkdtemp(prefix="pacer-forecast-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spm.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.conf import settings
+
+    database = Path(settings.DATABASES["default"]["NAME"])
+    if reuse and database.exists():
+        return True
+    for suffix in ("", "-wal", "-shm"):  # a fresh database
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    call_command("migrate", verbosity=0)
+    return False
+
+
+def org(reps: int) -> tuple[list, list]:
+    """Directors, managers and reps; returns (reps, territories)."""
+    from territories.models import Role, Territory, User
+
+    regions = [Territory.objects.create(name=f"Region {i}", kind="region") for i in range(4)]
+    territories = [
+        Territory.objects.create(name=f"Territory {i}", kind="territory", parent=regions[i % 4])
+        for i in range(20)
+    ]
+    vp = User.objects.create(username="vp", role=Role.EXECUTIVE)
+    directors = [
+        User.objects.create(username=f"director{i}", role=Role.MANAGER, manager=vp)
+        for i in range(10)
+    ]
+    managers = User.objects.bulk_create(
+        User(username=f"manager{i}", role=Role.MANAGER, manager=directors[i % 10])
+        for i in range(max(1, reps // 10))
+    )
+    people = User.objects.bulk_create(
+        User(username=f"rep{i}", role=Role.REP, manager=managers[i % len(managers)])
+        for i in range(reps)
+    )
+    return people, territories
+
+
+def deals(reps: list, territories: list, months: int, rng: random.Random) -> int:
+    from pipeline.models import Deal, Stage
+
+    names = ("Prospecting", "Proposal", "Negotiation", "Won", "Lost")
+    rows = [(10, "open", "pipeline"), (40, "open", "best_case"), (70, "open", "commit")]
+    rows += [(100, "won", "closed"), (0, "lost", "omitted")]
+    stages = {
+        name: Stage.objects.create(
+            name=name, order=i, probability=p, kind=kind, forecast_category=category
+        )
+        for i, (name, (p, kind, category)) in enumerate(zip(names, rows, strict=True))
+    }
+    first = AS_OF - timedelta(days=months * 30.4)
+    batch, closing = [], {}
+    for n, rep in enumerate(reps):
+        territory = territories[n % len(territories)]
+        for _ in range(months * 4):
+            created = first + timedelta(days=rng.randrange(int(months * 30.4)))
+            cycle = timedelta(days=rng.randint(10, 90))
+            season = 1.3 if created.month in (3, 6, 9, 12) else 1.0
+            deal = Deal(
+                name=f"{rep.username} {created}",
+                owner=rep,
+                territory=territory,
+                stage=stages[rng.choice(names[:3])],
+                amount=Decimal(round(rng.lognormvariate(8.5, 0.6) * season, 2)),
+                created_on=created,
+                expected_close_on=created + cycle,
+            )
+            batch.append(deal)
+            if created + cycle <= AS_OF:
+                closing[id(deal)] = (rng.random() < 0.35, created + cycle)
+    Deal.objects.bulk_create(batch, batch_size=2000, changed_at=lambda d: at(d.created_on))
+    closed = []
+    for deal in batch:
+        if id(deal) in closing:
+            won, day = closing[id(deal)]
+            deal.stage, deal.closed_on = stages["Won" if won else "Lost"], day
+            closed.append(deal)
+    Deal.objects.bulk_update(
+        closed, ["stage", "closed_on"], batch_size=2000, changed_at=lambda d: at(d.closed_on)
+    )
+    return len(batch)
+
+
+def at(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=12)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=1000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument(
+        "--reuse", action="store_true", help="Keep the data built under PACER_VAR_DIR before"
+    )
+    args = parser.parse_args()
+    from_before = setup(args.reuse)
+    from forecasting.services import forecast_run
+
+    if not from_before:
+        started = time.perf_counter()
+        people, territories = org(args.reps)
+        count = deals(people, territories, args.months, random.Random(7))
+        print(f"built {args.reps} reps, {count} deals in {time.perf_counter() - started:.0f} s")
+
+    started, cpu = time.perf_counter(), time.process_time()
+    run = forecast_run(as_of=AS_OF)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"nightly run as of {AS_OF}: {elapsed:.1f} s on {os.cpu_count()} cores (target 300 s)")
+    print(f"CPU time of the main process: {cpu:.1f} s (time-series fits run in 2 processes)")
+    print(f"{run.lines.count()} lines; models: {run.models_used}")
+
+
+if __name__ == "__main__":
+    main()

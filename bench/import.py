@@ -1,0 +1,136 @@
+"""Benchmark CSV import: rows per second and peak memory for 100k and 1M generated deals.
+
+    .venv/bin/python bench/import.py [--sizes 100000,1000000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x SECRET_KEY=... \
+        .venv/bin/python bench/import.py
+
+Each size runs in its own process on an empty database (a temporary SQLite file, or the
+database `pacer_bench_import` recreated on the DATABASE_URL server): it creates 200 reps, 1,000
+accounts, 10 products and 4 stages, writes a deals CSV of that many rows, imports it (apply:
+validation, upsert, deal history), then imports it again (every row unchanged). It prints the
+time, rows per second and the process's peak resident memory (ru_maxrss) after setup and after
+each import, so memory growth with the file size shows directly.
+"""
+
+import argparse
+import csv
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from benchdb import postgres_database
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DB = "pacer_bench_import"
+REPS, ACCOUNTS, PRODUCTS = 200, 1000, 10
+STAGES = [("Prospecting", "open"), ("Proposal", "open"), ("Won", "won"), ("Lost", "lost")]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def write_deals(path: Path, rows: int) -> None:
+    """A deals CSV, written row by row; closed deals have a close date, open ones may not."""
+    rng = random.Random(rows)
+    first = date(2024, 1, 1)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(
+            ["external_id", "name", "account", "owner", "product", "stage", "amount"]
+            + ["created_on", "close_date"]
+        )
+        for n in range(rows):
+            stage, kind = STAGES[rng.randrange(len(STAGES))]
+            created = first + timedelta(days=rng.randrange(600))
+            closed = created + timedelta(days=rng.randrange(1, 120))
+            out.writerow(
+                [
+                    f"BENCH-{n:08d}",
+                    f"Deal {n}",
+                    f"ACC-{rng.randrange(ACCOUNTS):05d}",
+                    f"rep{rng.randrange(REPS):03d}",
+                    f"Product {rng.randrange(PRODUCTS)}",
+                    stage,
+                    f"{rng.randrange(100, 100000)}.{rng.randrange(100):02d}",
+                    created.isoformat(),
+                    closed.isoformat() if kind != "open" or rng.random() < 0.5 else "",
+                ]
+            )
+
+
+def create_reference_data() -> None:
+    from pipeline.models import Account, Product, Stage
+    from territories.models import User
+
+    for order, (name, kind) in enumerate(STAGES, start=1):
+        probability = {"open": 10 * order, "won": 100, "lost": 0}[kind]
+        Stage.objects.create(name=name, order=order, probability=probability, kind=kind)
+    User.objects.bulk_create(User(username=f"rep{n:03d}", role="rep") for n in range(REPS))
+    Account.objects.bulk_create(
+        Account(external_id=f"ACC-{n:05d}", name=f"Account {n}") for n in range(ACCOUNTS)
+    )
+    Product.objects.bulk_create(
+        Product(name=f"Product {n}", list_price=100) for n in range(PRODUCTS)
+    )
+
+
+def one_size(rows: int) -> None:
+    """Runs in a child process, against the empty database its environment names."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spm.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from pipeline.imports.services import import_run_execute, import_run_start
+    from pipeline.models import Deal, DealChange
+
+    call_command("migrate", verbosity=0)
+    create_reference_data()
+    path = Path(tempfile.mkdtemp()) / "deals.csv"
+    write_deals(path, rows)
+    print(f"{rows:>9,} rows  setup done: peak RSS {peak_mb():6.0f} MB", flush=True)
+    for label in ("import", "re-import"):
+        started = time.perf_counter()
+        run = import_run_start(path=path, kind="deals", dry_run=False)
+        report = import_run_execute(run=run)
+        seconds = time.perf_counter() - started
+        assert report.ok, report.errors[:3]
+        print(
+            f"{rows:>9,} rows  {label:<9} {seconds:7.1f} s  {rows / seconds:8,.0f} rows/s  "
+            f"peak RSS {peak_mb():6.0f} MB  created {report.created:,} "
+            f"unchanged {report.unchanged:,}",
+            flush=True,
+        )
+    assert Deal.objects.count() == DealChange.objects.count() == rows
+    path.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        return one_size(args.one)
+    url = os.environ.get("DATABASE_URL", "")
+    print(f"Database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite'}")
+    for size in (int(s) for s in args.sizes.split(",")):
+        # DEBUG off: Django's debug query log would otherwise hold the last 9,000 queries.
+        env = {**os.environ, "PACER_VAR_DIR": tempfile.mkdtemp(), "DEBUG": "0"}
+        env.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+        if url.startswith("postgres"):
+            env["DATABASE_URL"] = postgres_database(url, BENCH_DB, fresh=True)
+        subprocess.run([sys.executable, __file__, "--one", str(size)], env=env, check=True)
+
+
+if __name__ == "__main__":
+    main()

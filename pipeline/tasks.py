@@ -1,0 +1,12 @@
+from celery import shared_task
+
+from pipeline.imports.services import import_run_execute as execute
+from pipeline.models import ImportRun
+
+
+@shared_task
+def import_run_execute(run_id: int) -> dict:
+    """Run a logged import (dry run or apply) in the worker; the page polls its progress."""
+    run = ImportRun.objects.get(pk=run_id)
+    report = execute(run=run)
+    return {"status": run.status, "rows": report.rows, "errors": report.error_count}

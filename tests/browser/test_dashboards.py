@@ -1,0 +1,105 @@
+"""Each role's dashboard in a real browser: drawn with no error at laptop and phone width,
+a filter change changes the numbers, drill-downs add up to what they explain, and a rep cannot
+open a manager's page. One test per role, so the demo company is built four times only."""
+
+import re
+from decimal import Decimal
+
+from tests.browser.conftest import LAPTOP, PHONE, Watched, screenshot
+
+HOMES = {
+    "rep": "/dashboards/rep/",
+    "manager": "/dashboards/team/",
+    "exec": "/dashboards/company/",
+    "admin": "/dashboards/data-health/",
+}
+
+
+def money(text: str) -> Decimal:
+    """`1,234.50 USD` as a number."""
+    return Decimal(re.sub(r"[^\d.\-]", "", text.replace("USD", "")))
+
+
+def lands_drawn(open_page, username: str, least_charts: int) -> Watched:
+    """Sign in at phone and at laptop width: the role's page, every chart drawn, no error,
+    nothing wider than the screen; a full-page screenshot of each. Returns the laptop page."""
+    for name, viewport in (("phone", PHONE), ("laptop", LAPTOP)):
+        watched = open_page(viewport)
+        watched.sign_in(username)
+        assert watched.page.url.endswith(HOMES[username])
+        drawn = watched.charts_ready()
+        assert drawn == watched.page.locator("[data-figure]").count() >= least_charts
+        assert watched.page.locator(".plot .main-svg, .spark .main-svg").count() >= least_charts
+        assert watched.problems == []
+        overflow = watched.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{username} at {name} width is {overflow}px too wide"
+        screenshot(watched, f"{username}-{name}")
+    return watched
+
+
+def drill_adds_up(watched: Watched, tile: str) -> None:
+    """Click a tile: the rows listed add up to the figure the tile showed."""
+    page = watched.page
+    link = page.locator(f'[data-tile="{tile}"] .tile-value a')
+    shown = money(link.inner_text())
+    with page.expect_navigation():
+        link.click()
+    assert "/dashboards/rows/deals/" in page.url
+    assert money(page.locator("[data-total]").inner_text()) == shown
+    count = int(page.locator("[data-count]").get_attribute("data-count"))
+    assert count > 0 or shown == 0
+    if count <= 50:  # every row is on this page: add them up as shown
+        cells = page.locator("table[data-rows] tbody tr td:last-child")
+        values = cells.evaluate_all("cells => cells.map(cell => cell.dataset.value)")
+        assert len(values) == count
+        assert sum(Decimal(value or 0) for value in values) == shown
+    page.go_back()
+    watched.charts_ready()
+
+
+def test_rep(demo, open_page):
+    watched = lands_drawn(open_page, "rep", 5)
+    page = watched.page
+    assert "Team" not in page.locator("nav.pages").inner_text()
+    drill_adds_up(watched, "pipeline_amount")
+    drill_adds_up(watched, "won_quarter")
+    # A bar of a chart drills down to its deals.
+    with page.expect_navigation():
+        page.locator("#stages .bars .point path").first.click(force=True)
+    assert "/dashboards/rows/deals/" in page.url and "stage=" in page.url
+    assert int(page.locator("[data-count]").get_attribute("data-count")) > 0
+    assert watched.problems == []
+    # A manager's, an executive's and the admin's pages are refused.
+    watched.allowed_statuses = {403}
+    for url in ("/dashboards/team/", "/dashboards/company/", "/dashboards/data-health/"):
+        assert page.goto(watched.base + url).status == 403, url
+    assert watched.problems == []
+
+
+def test_manager(demo, open_page):
+    watched = lands_drawn(open_page, "manager", 3)
+    page = watched.page
+    drill_adds_up(watched, "revenue")
+    # Picking one rep in the scope bar submits the form: the URL and the numbers change.
+    tile = page.locator('[data-tile="pipeline_amount"] .tile-value')
+    team = money(tile.inner_text())
+    value = page.locator('select[name="rep"] option').nth(1).get_attribute("value")
+    with page.expect_navigation():
+        page.select_option('select[name="rep"]', value)
+    watched.charts_ready()
+    assert f"rep={value}" in page.url
+    assert page.locator('select[name="rep"]').input_value() == value
+    assert money(tile.inner_text()) < team
+    assert watched.problems == []
+
+
+def test_executive(demo, open_page):
+    watched = lands_drawn(open_page, "exec", 10)
+    assert "No forecast yet" in watched.page.locator("#panel-forecast").inner_text()
+
+
+def test_admin(demo, open_page):
+    watched = lands_drawn(open_page, "admin", 0)
+    assert "Deals without an owner" in watched.page.inner_text("main")

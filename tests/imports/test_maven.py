@@ -1,0 +1,125 @@
+"""The Maven CRM data set through the shipped mappings: figures equal pandas over the CSVs."""
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from metrics.scope import Scope
+from metrics.service import kpi_panel
+from pipeline.models import Account, Deal, DealChange, Product, Stage
+from territories.models import Role, Team, Territory, TerritoryAssignment, User
+from tests.imports.conftest import MAVEN, import_maven
+
+TODAY = date(2018, 1, 1)
+COLUMNS = {"rep": "sales_agent", "manager": "manager", "territory": "regional_office"}
+
+
+@pytest.fixture
+def maven(db) -> list:
+    return import_maven()
+
+
+def pandas_figures(column: str) -> pd.DataFrame:
+    """Deals won and lost, won revenue and win rate per `column`, straight from the CSVs."""
+    deals = pd.read_csv(MAVEN / "sales_pipeline.csv").merge(
+        pd.read_csv(MAVEN / "sales_teams.csv"), on="sales_agent"
+    )
+    deals["won"] = deals["deal_stage"] == "Won"
+    deals["lost"] = deals["deal_stage"] == "Lost"
+    deals["won_value"] = deals["close_value"].where(deals["won"], 0)
+    frame = deals.groupby(column).agg(
+        won=("won", "sum"), lost=("lost", "sum"), revenue=("won_value", "sum")
+    )
+    frame["win_rate"] = frame["won"] / (frame["won"] + frame["lost"])
+    return frame
+
+
+def test_every_row_is_imported_once(maven):
+    assert [(r.rows, r.created, r.error_count) for r in maven] == [
+        (7, 7, 0),
+        (35, 35, 0),
+        (85, 85, 0),
+        (8800, 8800, 0),
+    ]
+    assert Deal.objects.count() == DealChange.objects.count() == 8800
+    assert Stage.objects.count() == 4
+
+
+@pytest.mark.parametrize("by", COLUMNS)
+def test_kpis_per_group_equal_pandas(maven, by):
+    expected = pandas_figures(COLUMNS[by])
+
+    panel = kpi_panel(Scope.everything(), by=by, today=TODAY)
+
+    groups = {group.key: group.values for group in panel.groups}
+    for name, row in expected.iterrows():
+        assert groups[name]["deals_won"] == row["won"]
+        assert groups[name]["deals_lost"] == row["lost"]
+        assert groups[name]["revenue"] == Decimal(int(row["revenue"]))
+        assert float(groups[name]["win_rate"]) == pytest.approx(row["win_rate"], rel=1e-12)
+    assert panel.total["deals_won"] == expected["won"].sum() == 4238
+    assert panel.total["deals_lost"] == expected["lost"].sum() == 2473
+    assert panel.total["revenue"] == Decimal(int(expected["revenue"].sum())) == 10005534
+
+
+def test_product_spelled_two_ways_is_one_product(maven):
+    raw = pd.read_csv(MAVEN / "sales_pipeline.csv")
+    gtx_pro = raw["product"].isin(["GTXPro", "GTX Pro"]).sum()
+
+    assert Product.objects.count() == 7
+    assert not Product.objects.filter(name="GTXPro").exists()
+    assert Deal.objects.filter(product__name="GTX Pro").count() == gtx_pro == 1480
+
+
+def test_misspelt_sector_is_fixed(maven):
+    assert Account.objects.filter(industry="technology").count() == 12
+    assert not Account.objects.filter(industry="technolgy").exists()
+    assert Account.objects.get(name="Acme Corporation").annual_revenue == Decimal("1100040000")
+    assert Account.objects.filter(parent__name="Acme Corporation").count() == 4
+
+
+def test_open_deals_without_account_date_or_value_are_kept_open(maven):
+    open_deals = Deal.objects.filter(status="open")
+
+    assert open_deals.count() == 8800 - 4238 - 2473
+    assert open_deals.filter(account__isnull=True).count() == 1425
+    assert open_deals.filter(amount__isnull=True, expected_close_on__isnull=True).count() == 2089
+    raw = pd.read_csv(MAVEN / "sales_pipeline.csv")
+    assert raw["engage_date"].isna().sum() == 500
+    first_day = raw["engage_date"].isna() | (raw["engage_date"] == "2016-10-20")
+    assert Deal.objects.filter(created_on=date(2016, 10, 20)).count() == first_day.sum()
+
+
+def test_people_keep_their_names_and_offices(maven):
+    teams = pd.read_csv(MAVEN / "sales_teams.csv")
+    idle = set(teams["sales_agent"]) - set(pd.read_csv(MAVEN / "sales_pipeline.csv")["sales_agent"])
+
+    reps = User.objects.filter(role=Role.REP)
+    assert reps.count() == 35 and User.objects.filter(role=Role.MANAGER).count() == 6
+    assert len(idle) == 5
+    for name in idle:
+        first, last = name.split(" ", 1)
+        rep = reps.get(first_name=first, last_name=last)
+        assert not rep.deals.exists()
+    anna = User.objects.get(username="anna.snelling")
+    assert str(anna.manager) == "Dustin Brinkmann"
+    assert anna.team == Team.objects.get(name="Dustin Brinkmann's team", manager=anna.manager)
+    assert TerritoryAssignment.objects.get(rep=anna).territory.name == "Central"
+    assert set(Territory.objects.values_list("name", flat=True)) == {"Central", "East", "West"}
+    assert Deal.objects.exclude(territory=None).count() == 8800
+
+
+def test_importing_twice_changes_nothing(maven):
+    before = {m: m.objects.count() for m in (Deal, DealChange, Account, Product, User, Team)}
+
+    again = import_maven()
+
+    assert [(r.created, r.updated, r.unchanged) for r in again] == [
+        (0, 0, 7),
+        (0, 0, 35),
+        (0, 0, 85),
+        (0, 0, 8800),
+    ]
+    assert {m: m.objects.count() for m in before} == before
