@@ -9,8 +9,10 @@ from django.db.models import Q, Sum
 
 from metrics import charts
 from metrics.dashboards.common import (
+    Cell,
     Dashboard,
     Row,
+    Table,
     Tile,
     change,
     chart,
@@ -30,6 +32,7 @@ from metrics.service import kpi_panel
 from pipeline.models import ForecastCategory, SegmentTier, StageKind
 from spm import access
 from territories.models import User
+from territories.selectors.performance import Performance, territory_performance
 
 # (KPI, drill-down kind and parameters); None: the figure has no rows to list.
 TILES = [
@@ -62,7 +65,7 @@ def executive_dashboard(user: User, filters: Filters, today: date) -> Dashboard:
         forecast_chart(user, filters, months, link),
         category_chart(scope, now, window, link),
         segment_chart(scope, window, today, link),
-        territory_chart(user, scope, window, today, link),
+        *territory_blocks(user, scope, window, today, link),
         new_vs_existing(months, link, filters),
         mrr_waterfall(now, link),
     ]
@@ -196,17 +199,14 @@ def category_chart(scope: Scope, now: dict, window: Period, link):
     )
 
 
-def territory_chart(user: User, scope: Scope, window: Period, today: date, link):
+def territory_blocks(user: User, scope: Scope, window: Period, today: date, link) -> list:
+    """The treemap and the performance table, from one computation per period."""
     # Listing the territories from the visible ones (reference data) spares a search through
     # every deal and account for the territories they use.
     listed = (
         scope.territories if scope.territories is not None else access.visible_territories(user)
     )
-    panel = kpi_panel(replace(lean(scope), territories=listed), window, "territory", today=today)
-    title = "Revenue and attainment by territory"
-    found = {group.key: group.values for group in panel.groups}
-    if not any((values["revenue"] or 0) for values in found.values()):
-        return empty_chart("territories", title, NO_DATA)
+    rows = territory_performance(replace(lean(scope), territories=listed), window, today=today)
     # The whole tree (reference data, a few rows), so regions and areas frame their territories.
     tree = {
         name: (pk, parent)
@@ -214,6 +214,52 @@ def territory_chart(user: User, scope: Scope, window: Period, today: date, link)
             "id", "name", "parent__name"
         )
     }
+    return [territory_chart(rows, tree, link), territory_table(rows, tree, link)]
+
+
+def territory_table(rows: list[Performance], tree: dict, link) -> Table:
+    def won(row: Performance) -> str:
+        pk = tree.get(row.territory, (None, None))[0]
+        if pk is None:
+            return link("deals", measure="won", missing="territory")
+        return link("deals", measure="won", territory=pk)
+
+    ranked = sorted(rows, key=lambda row: row.revenue, reverse=True)
+    return Table(
+        "territory_performance",
+        "Territory performance",
+        [("Territory", False), ("Revenue", True), ("Attainment", True), ("Win rate", True)]
+        + [("Growth on a year before", True)],
+        [
+            [
+                Cell(row.territory),
+                Cell(fmt(row.revenue, CURRENCY), won(row), num=True),
+                Cell(fmt(row.attainment, FRACTION), num=True),
+                Cell(fmt(row.win_rate, FRACTION), num=True),
+                Cell(fmt(row.growth, FRACTION), num=True, tone=_tone(row.growth)),
+            ]
+            for row in ranked
+        ],
+        empty=NO_DATA,
+        note="Closed deals count in the territory credited when they closed. Growth: revenue "
+        "against the same period a year earlier.",
+        wide=True,
+    )
+
+
+def _tone(growth: Decimal | None) -> str:
+    if growth is None or growth == 0:
+        return ""
+    return "good" if growth > 0 else "bad"
+
+
+def territory_chart(rows: list[Performance], tree: dict, link):
+    title = "Revenue and attainment by territory"
+    found = {
+        row.territory: {"revenue": row.revenue, "quota_attainment": row.attainment} for row in rows
+    }
+    if not any((values["revenue"] or 0) for values in found.values()):
+        return empty_chart("territories", title, NO_DATA)
     # Values are whole subtrees (branchvalues="total"), as the territory filter counts them.
     subtree: dict[str, Decimal] = {}
     for name, values in found.items():

@@ -1,7 +1,8 @@
 """Each role lands on its page; pages outside a role are refused; filters live in the URL."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -165,3 +166,21 @@ def test_a_product_filter_has_no_forecast_rather_than_the_companys(client, book,
     client.force_login(book["executive"])
     html = client.get(PAGES["executive"], {**MARCH, "product": product.pk}).content.decode()
     assert "No forecast yet" in html
+
+
+def test_territory_performance_shows_win_rate_and_growth_on_a_year_before(
+    client, book, stages, territory
+):
+    from tests.factories import DealFactory
+
+    DealFactory(
+        owner=book["rep"], territory=territory, stage=stages["Won"], amount=Decimal("80"),
+        created_on=date(2025, 2, 1), closed_on=date(2025, 3, 5),
+    )  # fmt: skip
+    client.force_login(book["executive"])
+    html = client.get(PAGES["executive"], MARCH).content.decode()
+    table = html[html.index('id="panel-territory_performance"') :]
+    row = re.search(r"<tr>\s*<td[^>]*>\s*Boston.*?</tr>", table, re.S).group(0)
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row, re.S)]
+    # March 2026: won 120.25 + 80, lost 55 (win rate 2/3); March 2025: won 80 (+150.3 %).
+    assert cells[1:] == ["200.25 USD", "—", "66.7 %", "150.3 %"]
