@@ -114,3 +114,18 @@ def forecast_vs_actual(
 
 def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+ACCURACY_METHODS = ("blended", "weighted_pipeline", "ts_point")
+
+
+def forecast_accuracy(outcomes: list[ForecastOutcome]) -> dict[str, Decimal | None]:
+    """WAPE of each method over the outcomes: sum |forecast - actual| / sum actual (None
+    without revenue, or for a method that forecast none of the months)."""
+    scores: dict[str, Decimal | None] = {}
+    for method in ACCURACY_METHODS:
+        pairs = [(getattr(o, method), o.actual) for o in outcomes if getattr(o, method) is not None]
+        actual = sum((a for _, a in pairs), Decimal(0))
+        error = sum((abs(f - a) for f, a in pairs), Decimal(0))
+        scores[method] = error / actual if pairs and actual else None
+    return scores

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from forecasting import selectors as forecasting
 from metrics import charts
+from metrics import formulas as f
 from metrics.dashboards.common import (
     Cell,
     Dashboard,
@@ -63,6 +65,7 @@ def executive_dashboard(user: User, filters: Filters, today: date) -> Dashboard:
     blocks = [
         revenue_by_month(months, link, filters),
         forecast_chart(user, filters, months, link),
+        forecast_track_record(user, today),
         category_chart(scope, now, window, link),
         segment_chart(scope, window, today, link),
         *territory_blocks(user, scope, window, today, link),
@@ -153,6 +156,49 @@ def forecast_chart(user: User, filters: Filters, months, link):
     ]
     note = f"{forecast.method}, made {forecast.made_at:%Y-%m-%d %H:%M}; band: {forecast.interval}."
     return chart("forecast", title, figure, rows, note=note, wide=True)
+
+
+def forecast_track_record(user: User, today: date) -> Table:
+    """What each past month's first forecast run said against what was won, and the error of
+    each method over those months (your headline scope: the company, your tree, yourself)."""
+    outcomes = forecasting.forecast_vs_actual(user, months=6, today=today)
+    wape = {
+        key: fmt(value, FRACTION) for key, value in forecasting.forecast_accuracy(outcomes).items()
+    }
+    note = (
+        f"Error over these months (WAPE): blend {wape['blended']}, pipeline "
+        f"{wape['weighted_pipeline']}, time series {wape['ts_point']}. "
+        "`python manage.py backtest_forecast` replays history for MAPE, WAPE and MASE by horizon."
+    )
+    return Table(
+        "forecast_track",
+        "Forecasts against actuals",
+        [("Month", False), ("Run of", False), ("Blend", True), ("Weighted pipeline", True)]
+        + [("Time series", True), ("Won", True), ("Blend error", True)],
+        [
+            [
+                Cell(outcome.month.strftime("%Y-%m")),
+                Cell(outcome.as_of.isoformat()),
+                Cell(fmt(outcome.blended, CURRENCY), num=True),
+                Cell(fmt(outcome.weighted_pipeline, CURRENCY), num=True),
+                Cell(fmt(outcome.ts_point, CURRENCY), num=True),
+                Cell(fmt(outcome.actual, CURRENCY), num=True),
+                Cell(
+                    fmt(f.ratio(outcome.blended - outcome.actual, outcome.actual), FRACTION),
+                    num=True,
+                ),
+            ]
+            for outcome in outcomes
+        ],
+        empty="No past forecast to compare yet: a month's first nightly run shows here once "
+        "the month has ended.",
+        note=note if outcomes else "",
+        wide=True,
+    )
+
+
+def _error(outcome) -> Decimal | None:
+    return f.ratio(outcome.blended - outcome.actual, outcome.actual)
 
 
 def category_chart(scope: Scope, now: dict, window: Period, link):

@@ -1,7 +1,7 @@
 """Each role lands on its page; pages outside a role are refused; filters live in the URL."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from forecasting.models import ForecastLine
 from forecasting.services import forecast_run
+from metrics.periods import add_months
 from pipeline.models import ImportRun
 from tests.dashboards.conftest import MARCH
 
@@ -184,3 +185,24 @@ def test_territory_performance_shows_win_rate_and_growth_on_a_year_before(
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row, re.S)]
     # March 2026: won 120.25 + 80, lost 55 (win rate 2/3); March 2025: won 80 (+150.3 %).
     assert cells[1:] == ["200.25 USD", "—", "66.7 %", "150.3 %"]
+
+
+def test_the_executive_page_sets_last_months_forecast_against_what_was_won(
+    client, stages, executive, rep
+):
+    from tests.forecasting.test_run import deal, move
+
+    month = add_months(timezone.localdate().replace(day=1), -1)
+    created, closes = month - timedelta(days=10), month + timedelta(days=19)
+    open_deal = deal(stages["Negotiation"], rep, "800", created, closes)
+    forecast_run(as_of=month)
+    move(open_deal, stages["Won"], closes)
+    client.force_login(executive)
+    html = client.get(PAGES["executive"]).content.decode()
+    table = html[html.index('id="panel-forecast_track"') :]
+    row = re.search(rf"<tr>\s*<td[^>]*>\s*{month:%Y-%m}.*?</tr>", table, re.S).group(0)
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row, re.S)]
+    # Negotiation's default 70 % of 800 in the pipeline; 800 won.
+    assert cells[1] == month.isoformat()
+    assert (cells[3], cells[5]) == ("560.00 USD", "800.00 USD")
+    assert "Error over these months (WAPE)" in table

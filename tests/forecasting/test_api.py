@@ -5,7 +5,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from forecasting.models import ForecastCall, ForecastRun, RunStatus
-from forecasting.selectors import forecast_vs_actual, latest_forecast
+from forecasting.selectors import (
+    ForecastOutcome,
+    forecast_accuracy,
+    forecast_vs_actual,
+    latest_forecast,
+)
 from forecasting.services import forecast_run
 from tests.forecasting.test_run import deal
 
@@ -145,3 +150,22 @@ def test_a_company_call_needs_no_key_and_only_admins_make_it(run, manager, admin
     made = api(admin_user).post("/api/v1/forecast-calls/", call, format="json")
     assert made.status_code == 201, made.json()
     assert ForecastCall.objects.get().scope_key == ""
+
+
+def test_accuracy_is_the_weighted_absolute_error_of_each_method():
+    def outcome(month: int, blended, pipeline, series, actual) -> ForecastOutcome:
+        day = date(2026, month, 1)
+        return ForecastOutcome(
+            day, day, Decimal(blended), Decimal(pipeline), series, Decimal(actual)
+        )
+
+    outcomes = [outcome(5, 90, 50, Decimal(130), 100), outcome(6, 330, 300, None, 300)]
+    # Blend |90-100| + |330-300| = 40 over 400; pipeline 50 + 0 over 400; series 30 over 100.
+    assert forecast_accuracy(outcomes) == {
+        "blended": Decimal("0.1"),
+        "weighted_pipeline": Decimal("0.125"),
+        "ts_point": Decimal("0.3"),
+    }
+    assert forecast_accuracy([outcome(5, 10, 10, None, 0)]) == {
+        "blended": None, "weighted_pipeline": None, "ts_point": None,
+    }  # fmt: skip
