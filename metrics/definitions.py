@@ -101,6 +101,13 @@ DEALS = [
         "none in product and segment groups", NONE),
     Kpi("revenue_per_rep", "Revenue per rep", CURRENCY, "deals", "revenue / reps",
         "As revenue and reps", NONE),
+    Kpi("new_customers", "New customers won", COUNT, "deals",
+        "distinct accounts of won deals of type new_business", f"{WON}; distinct per group"),
+    Kpi("customer_acquisition_cost", "Customer acquisition cost", CURRENCY, "deals",
+        "sales and marketing spend / new_customers",
+        "Spend entered per month by admins (Sales spend) for the months starting in the "
+        "period; company-wide scopes and totals only (spend is not split by team, territory, "
+        "product or segment); no value without spend or new customers", NONE),
 ]  # fmt: skip
 
 SUBS = "Subscription rows; MRR at a date d sums rows with start <= d and (end empty or end > d)"
@@ -215,10 +222,7 @@ KPIS: dict[str, Kpi] = {
     kpi.key: kpi for kpi in [*DEALS, *SUBSCRIPTIONS, *SURVEYS, *QUOTAS, *ACTIVITIES]
 }
 
-NOT_YET = {
-    "customer_acquisition_cost": "needs a model of sales and marketing spend, which Pacer "
-    "does not have yet",
-}
+NOT_YET: dict[str, str] = {}
 
 SHOWN = ", ".join(f"{unit} {places}" for unit, places in PLACES.items())
 INTRO = f"""# Pacer KPIs
@@ -258,6 +262,7 @@ def docs_markdown() -> str:
         for kpi in (k for k in KPIS.values() if k.family == family):
             cells = (f"`{kpi.key}`", kpi.label, kpi.unit, kpi.formula, kpi.counts, kpi.empty)
             parts.append("| " + " | ".join(_cell(cell) for cell in cells) + " |\n")
-    parts.append("\n## Not computed yet\n\n")
-    parts.extend(f"- `{key}`: {why}.\n" for key, why in NOT_YET.items())
+    if NOT_YET:
+        parts.append("\n## Not computed yet\n\n")
+        parts.extend(f"- `{key}`: {why}.\n" for key, why in NOT_YET.items())
     return "".join(parts)

@@ -45,6 +45,8 @@ class Scope:
     # (or subscriptions) use, so a scope never lists names from outside it.
     territories: QuerySet[Territory] | None = None
     products: QuerySet[Product] | None = None
+    # The whole company, not cut down: only then do company-wide inputs (spend) apply.
+    company: bool = False
 
     @classmethod
     def everything(cls) -> "Scope":
@@ -59,6 +61,7 @@ class Scope:
             reps=User.objects.filter(role=Role.REP),
             territories=Territory.objects.all(),
             products=Product.objects.all(),
+            company=True,
         )
 
     def narrow(
@@ -72,7 +75,8 @@ class Scope:
         segment: str | None = None,
     ) -> "Scope":
         """This scope cut down by every criterion given (they combine with AND)."""
-        scope = self
+        criteria = (territory, manager, team, rep, product, segment)
+        scope = self if all(c is None for c in criteria) else replace(self, company=False)
         if territory is not None:
             scope = scope._to_territories(territory_subtree_ids([_pk(territory)]))
         if manager is not None:

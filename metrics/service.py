@@ -9,13 +9,15 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pandas as pd
+from django.db.models import Sum
 from django.utils import timezone
 
 from metrics import formulas as f
 from metrics.definitions import ACTIVITY_KINDS, KPIS, activity_targets, gross_margin
+from metrics.models import SalesSpend
 from metrics.periods import ALL_TIME, Period, add_months, is_bounded, weekdays_in
 from metrics.queries.activities import activity_rows
-from metrics.queries.common import TIME_GROUPS, TOTAL, Raw, Rows
+from metrics.queries.common import TIME_GROUPS, TOTAL, Raw, Rows, in_period
 from metrics.queries.deals import ADDITIVE, deal_rows
 from metrics.queries.groups import group_labels, headcount
 from metrics.queries.movement import MOVES, movement_rows
@@ -67,6 +69,7 @@ def kpi_panel(
     people = headcount(scope, by, period)
     base = Context(period, today, None, gross_margin(), activity_targets())
     total = _kpis(totals, _context(base, TOTAL, by, people))
+    total["customer_acquisition_cost"] = _acquisition_cost(scope, period, total["new_customers"])
     if by is None:
         return Panel(period, by, total)
     seen = {key for rows in families.values() if rows for key in rows}
@@ -75,6 +78,15 @@ def kpi_panel(
         for key, label in group_labels(scope, by, period, seen).items()
     ]
     return Panel(period, by, total, groups)
+
+
+def _acquisition_cost(scope: Scope, period: Period, new_customers: int) -> Decimal | None:
+    """Spend of the months starting in the period / new customers won in it. Spend is entered
+    for the whole company, so a narrowed scope (a team, a territory, a product...) has none."""
+    if not scope.company or not new_customers:
+        return None
+    spend = SalesSpend.objects.filter(in_period("month", period)).aggregate(total=Sum("amount"))
+    return f.ratio(spend["total"], new_customers)
 
 
 def kpi_series(
@@ -204,6 +216,8 @@ def _deal_kpis(raw: Raw, context: Context) -> Values:
         "weighted_pipeline": f.weighted_amount(_money(raw, "weighted_x100")),
         "reps": context.reps,
         "revenue_per_rep": f.ratio(revenue, context.reps),
+        "new_customers": raw.get("new_customers") or 0,
+        "customer_acquisition_cost": None,  # company-wide only: see kpi_panel
     }
 
 

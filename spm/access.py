@@ -186,6 +186,7 @@ def visible_scope(user: User) -> Scope:
         surveys=visible_survey_responses(user),
         quotas=visible_quotas(user),
         reps=visible_people(user).filter(role=Role.REP),
+        company=_people_ids(user) is None,
     )
 
 

@@ -24,6 +24,7 @@ from compensation.models import (
 )
 from forecasting.models import ForecastCall
 from forecasting.services import forecast_run
+from metrics.models import SalesSpend
 from pipeline.models import Activity, ImportRun, Subscription, SurveyResponse
 from quotas.models import Quota
 from spm.api_urls import router
@@ -216,6 +217,7 @@ def ids(people, stages) -> dict[str, int]:
             file_name="deals.csv", sha256="0" * 64, source_path="/gone.csv", kind="deals"
         ),
         *pay_rows(rep, deal),
+        SalesSpend.objects.create(month=date(2026, 3, 1), amount=1000),
         *territory_rows(),
         *forecast_rows(people),
     ]

@@ -55,6 +55,7 @@ PATHS: Paths = {
 ADDITIVE = (
     "won", "lost", "opportunities", "revenue", "revenue_new", "revenue_recurring",
     "new_recurring", "open_deals", "pipeline", "weighted_x100", "period_weighted_x100",
+    "new_customers",
 )  # fmt: skip
 
 WON = Q(status=StageKind.WON)
@@ -87,6 +88,7 @@ def closed_aggregates(period: Period) -> dict:
         "revenue_new": money(won & NEW),
         "revenue_recurring": money(won & RECURRING),
         "new_recurring": money(won & NEW & RECURRING),
+        "new_customers": Count("account", filter=won & NEW, distinct=True),
     }
 
 
