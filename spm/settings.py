@@ -5,6 +5,7 @@ local-memory cache. DATABASE_URL (PostgreSQL) and REDIS_URL (Celery broker, resu
 switch it to production services, where DEBUG is off and SECRET_KEY is required.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -205,6 +206,12 @@ FISCAL_YEAR_START_MONTH = envint("FISCAL_YEAR_START_MONTH", 1)
 if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
     raise ImproperlyConfigured("FISCAL_YEAR_START_MONTH must be between 1 and 12")
 DEFAULT_CURRENCY = envstr("DEFAULT_CURRENCY", "USD")
+
+# Metrics and dashboards.
+PACER_GROSS_MARGIN = Decimal(envstr("PACER_GROSS_MARGIN", "0.70"))  # CLV = ARPA x this / churn
+if not 0 < PACER_GROSS_MARGIN <= 1:
+    raise ImproperlyConfigured("PACER_GROSS_MARGIN is a fraction: more than 0, at most 1")
+PACER_DASHBOARD_CACHE_SECONDS = envint("PACER_DASHBOARD_CACHE_SECONDS", 300)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

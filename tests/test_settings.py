@@ -76,3 +76,9 @@ def test_env_readers_fail_loudly_on_bad_values(monkeypatch):
         envint("PACER_NUMBER", 1)
     monkeypatch.setenv("PACER_FLAG", "Yes")
     assert envbool("PACER_FLAG", False) is True
+
+
+def test_a_gross_margin_outside_0_to_1_is_refused_at_start(tmp_path):
+    result = run(["check"], {"PACER_GROSS_MARGIN": "70"}, tmp_path)
+    assert result.returncode != 0
+    assert "PACER_GROSS_MARGIN is a fraction" in result.stderr
