@@ -101,10 +101,9 @@ DEALS = [
         "none in product and segment groups", NONE),
     Kpi("revenue_per_rep", "Revenue per rep", CURRENCY, "deals", "revenue / reps",
         "As revenue and reps", NONE),
-    Kpi("new_customers", "New customers won", COUNT, "deals",
-        "distinct accounts of won deals of type new_business", f"{WON}; distinct per group"),
     Kpi("customer_acquisition_cost", "Customer acquisition cost", CURRENCY, "deals",
-        "sales and marketing spend / new_customers",
+        "sales and marketing spend / new customers (distinct accounts of won new_business "
+        "deals)",
         "Spend entered per month by admins (Sales spend) for the months starting in the "
         "period; company-wide scopes and totals only (spend is not split by team, territory, "
         "product or segment); no value without spend or new customers", NONE),

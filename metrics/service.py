@@ -18,7 +18,7 @@ from metrics.models import SalesSpend
 from metrics.periods import ALL_TIME, Period, add_months, is_bounded, weekdays_in
 from metrics.queries.activities import activity_rows
 from metrics.queries.common import TIME_GROUPS, TOTAL, Raw, Rows, in_period
-from metrics.queries.deals import ADDITIVE, deal_rows
+from metrics.queries.deals import ADDITIVE, deal_rows, new_customers
 from metrics.queries.groups import group_labels, headcount
 from metrics.queries.movement import MOVES, movement_rows
 from metrics.queries.quotas import quota_rows
@@ -69,7 +69,7 @@ def kpi_panel(
     people = headcount(scope, by, period)
     base = Context(period, today, None, gross_margin(), activity_targets())
     total = _kpis(totals, _context(base, TOTAL, by, people))
-    total["customer_acquisition_cost"] = _acquisition_cost(scope, period, total["new_customers"])
+    total["customer_acquisition_cost"] = _acquisition_cost(scope, period)
     if by is None:
         return Panel(period, by, total)
     seen = {key for rows in families.values() if rows for key in rows}
@@ -80,13 +80,15 @@ def kpi_panel(
     return Panel(period, by, total, groups)
 
 
-def _acquisition_cost(scope: Scope, period: Period, new_customers: int) -> Decimal | None:
+def _acquisition_cost(scope: Scope, period: Period) -> Decimal | None:
     """Spend of the months starting in the period / new customers won in it. Spend is entered
     for the whole company, so a narrowed scope (a team, a territory, a product...) has none."""
-    if not scope.company or not new_customers:
+    if not scope.company:
         return None
     spend = SalesSpend.objects.filter(in_period("month", period)).aggregate(total=Sum("amount"))
-    return f.ratio(spend["total"], new_customers)
+    if spend["total"] is None:
+        return None
+    return f.ratio(spend["total"], new_customers(scope.deals, period))
 
 
 def kpi_series(
@@ -216,8 +218,7 @@ def _deal_kpis(raw: Raw, context: Context) -> Values:
         "weighted_pipeline": f.weighted_amount(_money(raw, "weighted_x100")),
         "reps": context.reps,
         "revenue_per_rep": f.ratio(revenue, context.reps),
-        "new_customers": raw.get("new_customers") or 0,
-        "customer_acquisition_cost": None,  # company-wide only: see kpi_panel
+        "customer_acquisition_cost": None,  # company-wide totals only: see kpi_panel
     }
 
 
