@@ -30,14 +30,14 @@ from territories.services.org import assignment_end, rep_assign, territory_close
 from territories.services.rules import assignment_apply
 
 
-def planner(view: Callable) -> Callable:
-    """Executives and admins read; only admins post."""
+def _guarded(may_read: Callable, view: Callable) -> Callable:
+    """GET for whom `may_read` lets in; POST for sales operations only."""
 
     @login_required
     @require_http_methods(["GET", "HEAD", "POST"])
     @wraps(view)
     def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not access.can_view_territory_plans(request.user):
+        if not may_read(request.user):
             raise PermissionDenied
         if request.method == "POST" and not access.can_manage_territories(request.user):
             raise PermissionDenied
@@ -46,18 +46,14 @@ def planner(view: Callable) -> Callable:
     return checked
 
 
+def planner(view: Callable) -> Callable:
+    """Executives and admins read; only admins post."""
+    return _guarded(access.can_view_territory_plans, view)
+
+
 def admin_only(view: Callable) -> Callable:
     """Pages that only exist to change something (forms to fill in)."""
-
-    @login_required
-    @require_http_methods(["GET", "HEAD", "POST"])
-    @wraps(view)
-    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not access.can_manage_territories(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return checked
+    return _guarded(access.can_manage_territories, view)
 
 
 def saved(form, write: Callable[[], object]) -> bool:
@@ -181,7 +177,8 @@ def rule_index(request: HttpRequest) -> HttpResponse:
 def named_moves(moves: list) -> list[dict]:
     """Moves with territory and owner names for showing."""
     territories = dict(Territory.objects.values_list("pk", "name"))
-    people = {user.pk: str(user) for user in User.objects.all()}
+    owners = {pk for move in moves for pk in (move.owner_from, move.owner_to)}
+    people = {user.pk: str(user) for user in User.objects.filter(pk__in=owners)}
     return [
         {
             "move": move,

@@ -94,6 +94,15 @@ def owner_ids(user: User, query: QueryDict) -> list[int] | None:
     return ids
 
 
+def owner_fields(path: str) -> dict:
+    """The person at `path` as the owner columns every listing shows."""
+    return {
+        "owner_first": F(f"{path}__first_name"),
+        "owner_last": F(f"{path}__last_name"),
+        "owner_username": F(f"{path}__username"),
+    }
+
+
 def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, today: date):
     measure = choice(query, "measure", DEAL_MEASURES, "won")
     deals = scope.deals
@@ -152,9 +161,7 @@ def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, t
         "forecast_category",
         account_name=F("account__name"),
         stage_name=F("stage__name"),
-        owner_first=F("owner__first_name"),
-        owner_last=F("owner__last_name"),
-        owner_username=F("owner__username"),
+        **owner_fields("owner"),
         territory_name=F("territory__name"),
     )
     if measure == "stuck":
@@ -209,9 +216,7 @@ def activity_listing(user: User, scope: Scope, filters: Filters, query: QueryDic
         "outcome",
         account_name=F("account__name"),
         deal_name=F("deal__name"),
-        owner_first=F("rep__first_name"),
-        owner_last=F("rep__last_name"),
-        owner_username=F("rep__username"),
+        **owner_fields("rep"),
     )
     columns = [
         Column("occurred_at", "When", "occurred_at"),
@@ -236,9 +241,7 @@ def account_listing(user: User, scope: Scope, filters: Filters, query: QueryDict
         "segment",
         "country",
         territory_name=F("territory__name"),
-        owner_first=F("owner__first_name"),
-        owner_last=F("owner__last_name"),
-        owner_username=F("owner__username"),
+        **owner_fields("owner"),
     )
     columns = [
         Column("name", "Account", "name", link="account"),
@@ -266,9 +269,7 @@ def subscription_listing(user: User, scope: Scope, filters: Filters, query: Quer
         "end",
         account_name=F("account__name"),
         product_name=F("product__name"),
-        owner_first=F("account__owner__first_name"),
-        owner_last=F("account__owner__last_name"),
-        owner_username=F("account__owner__username"),
+        **owner_fields("account__owner"),
     )
     columns = [
         Column("account_name", "Account", "account__name"),
