@@ -55,10 +55,6 @@ def median_of_counts(counts: Mapping[int, int]) -> Decimal | None:
     return Decimal(found[0] + found[1]) / 2
 
 
-def mean_of_counts(counts: Mapping[int, int]) -> Decimal | None:
-    return ratio(sum(value * n for value, n in counts.items()), sum(counts.values()))
-
-
 def weighted_amount(amount_times_percent: Decimal) -> Decimal:
     """Sum of amount x stage probability (in percent) back to money; exact, not rounded."""
     return amount_times_percent / HUNDRED

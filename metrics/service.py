@@ -57,27 +57,36 @@ class Context:
 
 
 def kpi_panel(
-    scope: Scope, period: Period = ALL_TIME, by: str | None = None, *, today: date | None = None
+    scope: Scope,
+    period: Period = ALL_TIME,
+    by: str | None = None,
+    *,
+    today: date | None = None,
+    total: bool = True,
 ) -> Panel:
     """Every KPI of the registry for the scope and period: the total and one row per group.
 
     `by` is None or one of rep, manager, team, territory, product, segment, month, quarter.
+    With `total=False` (for callers that show only the groups) the total is left empty,
+    which spares the queries a total of months or quarters needs of its own.
     """
     today = today or timezone.localdate()
     families = _families(scope, period, by, today)
-    totals = _totals(scope, period, by, today, families)
     people = headcount(scope, by, period)
     base = Context(period, today, None, gross_margin(), activity_targets())
-    total = _kpis(totals, _context(base, TOTAL, by, people))
-    total["customer_acquisition_cost"] = _acquisition_cost(scope, period)
+    values: Values = {}
+    if total or by is None:
+        totals = _totals(scope, period, by, today, families)
+        values = _kpis(totals, _context(base, TOTAL, by, people))
+        values["customer_acquisition_cost"] = _acquisition_cost(scope, period)
     if by is None:
-        return Panel(period, by, total)
+        return Panel(period, by, values)
     seen = {key for rows in families.values() if rows for key in rows}
     groups = [
         Group(label, _kpis(_raw(families, key, by, today), _context(base, key, by, people)))
         for key, label in group_labels(scope, by, period, seen).items()
     ]
-    return Panel(period, by, total, groups)
+    return Panel(period, by, values, groups)
 
 
 def _acquisition_cost(scope: Scope, period: Period) -> Decimal | None:
@@ -95,7 +104,7 @@ def kpi_series(
     scope: Scope, period: Period, freq: str = "month", *, today: date | None = None
 ) -> pd.DataFrame:
     """KPIs as time series: one row per calendar month or quarter, one column per KPI."""
-    panel = kpi_panel(scope, period, freq, today=today)
+    panel = kpi_panel(scope, period, freq, today=today, total=False)
     frame = pd.DataFrame([group.values for group in panel.groups], columns=list(KPIS))
     frame.index = pd.Index([group.key for group in panel.groups], name=freq)
     return frame
@@ -154,7 +163,7 @@ def _raw(families: dict[str, Rows | None], key, by: str, today: date) -> dict[st
 
 
 EMPTY: dict[str, Raw] = {
-    "deals": {**dict.fromkeys(ADDITIVE, 0), "cycle_counts": {}},
+    "deals": {**dict.fromkeys(ADDITIVE, 0), "cycle_median": None},
     "subscriptions": Ledger().__dict__,
     "surveys": {},
     "quotas": dict.fromkeys(QuotaMetric.values),
@@ -211,8 +220,8 @@ def _deal_kpis(raw: Raw, context: Context) -> Values:
         "win_rate": f.win_rate(won, lost),
         "close_rate": f.close_rate(won, lost, raw["opportunities"]),
         "average_deal_size": f.average_deal_size(revenue, won),
-        "sales_cycle_days_median": f.median_of_counts(raw["cycle_counts"]),
-        "sales_cycle_days_mean": f.mean_of_counts(raw["cycle_counts"]),
+        "sales_cycle_days_median": raw["cycle_median"],
+        "sales_cycle_days_mean": f.ratio(raw["cycle_days"], raw["cycles"]),
         "open_deals": raw["open_deals"],
         "pipeline_amount": _money(raw, "pipeline"),
         "weighted_pipeline": f.weighted_amount(_money(raw, "weighted_x100")),

@@ -60,7 +60,7 @@ def executive_dashboard(user: User, filters: Filters, today: date) -> Dashboard:
     now = kpi_panel(shown, window, today=today).total
     before = kpi_panel(shown, filters.previous, today=today).total
     trend = Period(add_months(window.end, -TREND_MONTHS), window.end)
-    months = kpi_panel(shown, trend, "month", today=today).groups
+    months = kpi_panel(shown, trend, "month", today=today, total=False).groups
     tiles = [kpi_tile_with_trend(key, now, before, months, link, drill) for key, drill in TILES]
     blocks = [
         revenue_by_month(months, link, filters),

@@ -4,27 +4,30 @@ A flow counts a deal by the date that makes it one: won, lost, revenue and cycle
 opportunities by `created_on`. The open pipeline is a stock: the deals open now (in month and
 quarter groups, bucketed by `expected_close_on`).
 
-Sales cycles come from a second query: how many closed deals took each number of days, per
-group. From that frequency table the median and mean are exact and the total's is the sum of
-the groups'; a database median (PostgreSQL's percentile_cont) would have to sort every group
-and costs about three times the sums (see bench/metrics.py).
+Sales cycles come from a second, narrow query over the deals closed in the period (a covering
+index answers it on PostgreSQL): per group and for the total, the closed deals, their days and
+the exact median. PostgreSQL computes the median itself (percentile_cont over GROUPING SETS);
+SQLite has no median, so it returns how many deals took each number of days and the median
+is read off that frequency table. Folding the median into the sums query would make
+PostgreSQL sort every deal of the scope (about 2.5x the sums, see bench/metrics.py).
 """
 
 from collections import Counter
 from collections.abc import Iterable
+from decimal import Decimal
 
+from django.db import connections
 from django.db.models import (
     Count,
     DecimalField,
     ExpressionWrapper,
     F,
-    IntegerField,
     Q,
     QuerySet,
     Sum,
-    Value,
 )
 
+from metrics.formulas import median_of_counts
 from metrics.periods import Period
 from metrics.queries.common import (
     MONEY_SUM,
@@ -55,6 +58,7 @@ PATHS: Paths = {
 ADDITIVE = (
     "won", "lost", "opportunities", "revenue", "revenue_new", "revenue_recurring",
     "new_recurring", "open_deals", "pipeline", "weighted_x100", "period_weighted_x100",
+    "cycles", "cycle_days",
 )  # fmt: skip
 
 WON = Q(status=StageKind.WON)
@@ -101,12 +105,13 @@ def pipeline_aggregates(window: Q) -> dict:
 
 
 def deal_rows(deals: QuerySet[Deal], period: Period, by: str | None) -> Rows:
-    """Raw deal aggregates per group and a TOTAL (or only TOTAL), with cycle frequencies."""
+    """Raw deal aggregates per group and a TOTAL (or only TOTAL), with sales-cycle figures."""
     rows = _time_rows(deals, period, by) if by in TIME_GROUPS else _rows(deals, period, by)
-    for key, counts in cycle_counts(deals, period, by).items():
-        rows.setdefault(key, {})["cycle_counts"] = counts
+    cycles = cycle_stats(deals, period, by, total=by not in TIME_GROUPS)
     if by and by not in TIME_GROUPS:  # every deal is in exactly one group: totals add up
         rows[TOTAL] = _added(rows.values())
+    for key, stats in cycles.items():
+        rows.setdefault(key, {}).update(stats)
     return rows
 
 
@@ -127,31 +132,83 @@ def _rows(deals: QuerySet[Deal], period: Period, by: str | None) -> Rows:
     return grouped(relevant, group_key(by, PATHS, "closed_on"), aggregates)
 
 
-def cycle_counts(deals: QuerySet[Deal], period: Period, by: str | None) -> dict:
-    """{group: {days from created to closed: closed deals}}, for deals closed in the period."""
+def cycle_stats(deals: QuerySet[Deal], period: Period, by: str | None, *, total: bool) -> Rows:
+    """{group: {cycles, cycle_days, cycle_median}} over the deals closed in the period, with
+    TOTAL (the whole scope's median is not made of the groups') when `total` or ungrouped.
+
+    `cycles` closed deals took `cycle_days` days from created to closed in all; the median is
+    the middle deal's days (the mean of the middle two), None without closed deals.
+    """
     key = group_key(by, PATHS, "closed_on")
-    group = Value(None, output_field=IntegerField()) if key is None else key
-    rows = (
-        deals.filter(closed_in(period))
-        .order_by()
-        .values(group=group, days=CYCLE)
-        .annotate(n=Count("id"))
-        .values_list("group", "days", "n")
-    )
+    days = deals.filter(closed_in(period)).order_by()
+    days = days.values(days=CYCLE) if key is None else days.values(group=key, days=CYCLE)
+    inner, params = days.query.sql_with_params()
+    connection = connections[deals.db]
+    with connection.cursor() as cursor:
+        stats = _median_stats if connection.vendor == "postgresql" else _frequency_stats
+        rows = stats(cursor, inner, params, key is not None, total)
+    if key is None:
+        return rows
+    convert = _converter(days.query.annotations["group"], connection)
+    return {group if group is TOTAL else convert(group): row for group, row in rows.items()}
+
+
+def _converter(expression, connection):
+    """What the ORM does to a selected value (a month bucket becomes a date on both databases),
+    for values read with a plain cursor."""
+    steps = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+
+    def convert(value):
+        for step in steps:
+            value = step(value, expression, connection)
+        return value
+
+    return convert
+
+
+def _median_stats(cursor, inner: str, params, grouped: bool, total: bool) -> Rows:
+    figures = "COUNT(*), SUM(days), PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY days)"
+    if not grouped:
+        cursor.execute(f"SELECT 1, NULL, {figures} FROM ({inner}) closed", params)
+    else:
+        sets = '(("group"), ())' if total else '(("group"))'
+        cursor.execute(
+            f'SELECT GROUPING("group"), "group", {figures} FROM ({inner}) closed '
+            f"GROUP BY GROUPING SETS {sets}",
+            params,
+        )
+    return {
+        TOTAL if whole else group: _cycle(n, days, None if median is None else Decimal(median))
+        for whole, group, n, days, median in cursor.fetchall()
+    }
+
+
+def _frequency_stats(cursor, inner: str, params, grouped: bool, total: bool) -> Rows:
+    """The median from how many deals took each number of days (SQLite has no median)."""
+    group = '"group"' if grouped else "NULL"
+    cursor.execute(f"SELECT {group}, days, COUNT(*) FROM ({inner}) closed GROUP BY 1, 2", params)
     counts: dict = {}
-    for group_id, days, n in rows:
-        counts.setdefault(TOTAL if key is None else group_id, {})[days] = n
-    return counts
+    for key, days, n in cursor.fetchall():
+        if grouped:
+            counts.setdefault(key, Counter())[days] = n
+        if total or not grouped:
+            counts.setdefault(TOTAL, Counter())[days] += n
+    if total or not grouped:
+        counts.setdefault(TOTAL, Counter())
+    return {
+        key: _cycle(c.total(), sum(d * n for d, n in c.items()), median_of_counts(c))
+        for key, c in counts.items()
+    }
+
+
+def _cycle(n: int, days: int | None, median: Decimal | None) -> Raw:
+    return {"cycles": n, "cycle_days": days or 0, "cycle_median": median}
 
 
 def _added(rows: Iterable[Raw]) -> Raw:
-    """The groups' sums and cycle frequencies added up."""
+    """The groups' sums added up (the median is not: it comes from its own query)."""
     rows = list(rows)
-    total: Raw = {name: sum(row.get(name) or 0 for row in rows) for name in ADDITIVE}
-    total["cycle_counts"] = Counter()
-    for row in rows:
-        total["cycle_counts"].update(row.get("cycle_counts", {}))
-    return total
+    return {name: sum(row.get(name) or 0 for row in rows) for name in ADDITIVE}
 
 
 def _time_rows(deals: QuerySet[Deal], period: Period, by: str) -> Rows:

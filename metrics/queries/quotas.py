@@ -25,6 +25,7 @@ ATTRIBUTION = {
     "territory": [("territory", "territory_id")],
 }
 Rule = tuple[str, str | None]
+METRICS = tuple(QuotaMetric.values)
 
 
 def quota_rows(quotas: QuerySet[Quota], period: Period, by: str | None) -> Rows | None:
@@ -45,12 +46,15 @@ def quota_rows(quotas: QuerySet[Quota], period: Period, by: str | None) -> Rows 
 
 def _quota_list(quotas: QuerySet[Quota], period: Period) -> list[dict]:
     fields = ("rep_id", "team_id", "territory_id", "rep__manager_id", "rep__team_id")
-    return list(
+    rows = list(
         quotas.filter(in_period("start", period))
         .order_by()
         .values(*fields, "metric", "period", "start")
         .annotate(amount=Sum("amount"))
     )
+    for row in rows:
+        row["assignee"] = _assignee(row)
+    return rows
 
 
 def _inside(row: dict, period: Period) -> bool:
@@ -71,10 +75,10 @@ def _company(rows: list[dict], key_field: str | None, constant: object) -> Rows:
     Territory quotas are left out: the levels of the territory tree would count twice.
     """
     for level in ("rep", "team"):
-        mine = [row for row in rows if _assignee(row) == level]
+        mine = [row for row in rows if row["assignee"] == level]
         if mine:
             return _attribute(mine, [(level, key_field)], constant)
-    return {constant: dict.fromkeys(QuotaMetric.values)} if constant is not None else {}
+    return {constant: dict.fromkeys(METRICS)} if constant is not None else {}
 
 
 def _attribute(rows: list[dict], rules: list[Rule], constant: object = None) -> Rows:
@@ -83,14 +87,17 @@ def _attribute(rows: list[dict], rules: list[Rule], constant: object = None) -> 
     claimed: set = set()
     for level, key_field in rules:
         found = set()
+        assignee = f"{level}_id"
         for row in rows:
+            if row["assignee"] != level:
+                continue
             key = constant if key_field is None else row[key_field]
-            if _assignee(row) != level or (key, row["metric"]) in claimed:
+            if (key, row["metric"]) in claimed:
                 continue
             found.add((key, row["metric"]))
-            amounts[(key, row["metric"], row[f"{level}_id"])][row["period"]] += row["amount"]
+            amounts[(key, row["metric"], row[assignee])][row["period"]] += row["amount"]
         claimed |= found
-    result: Rows = defaultdict(lambda: dict.fromkeys(QuotaMetric.values))
+    result: Rows = defaultdict(lambda: dict.fromkeys(METRICS))
     for (key, metric, _), by_length in amounts.items():
         longest = max(by_length, key=LENGTH.__getitem__)
         result[key][metric] = (result[key][metric] or Decimal(0)) + by_length[longest]

@@ -8,9 +8,10 @@ account's moves with CASE and sums them per group. No account row reaches Python
 MRR at a date d sums the rows with start <= d and (end empty or end > d).
 """
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from django.db import connections
 from django.db.models import BigIntegerField, F, Min, Q, QuerySet, Sum, Value
@@ -103,7 +104,7 @@ def subscription_rows(
         else:
             ledgers[TOTAL] = _added(list(ledgers.values()))
     ledgers[TOTAL] = ledgers.get(TOTAL) or Ledger()
-    return {group: asdict(ledger) for group, ledger in ledgers.items()}
+    return {group: vars(ledger) for group, ledger in ledgers.items()}
 
 
 Span = tuple[int, int]  # indexes of the opening and the closing snapshot
@@ -151,12 +152,13 @@ def _ledgers(
     with connections[subscriptions.db].cursor() as cursor:
         cursor.execute(sql, [*params, *inner_params])
         rows = cursor.fetchall()
+    shares = [month_share(first, last) for first, last in pairwise(days)]
     ledgers: dict[object, dict[object, Ledger]] = {}
     for group, *values in rows:
         ledgers[group] = {}
         for name, (lo, hi) in spans.items():
             width = 11 + hi - lo + 1
-            ledgers[group][name] = _ledger(values[:width], days, lo, hi)
+            ledgers[group][name] = _ledger(values[:width], shares, lo, hi)
             values = values[width:]
     return ledgers
 
@@ -194,15 +196,14 @@ def _span_sql(days: list[date], lo: int, hi: int) -> list[tuple[str, list]]:
     ]  # fmt: skip
 
 
-def _ledger(values: list, days: list[date], lo: int, hi: int) -> Ledger:
-    """A Ledger from one span's columns (money in cents)."""
+def _ledger(values: list, shares: list[Decimal], lo: int, hi: int) -> Ledger:
+    """A Ledger from one span's columns (money in cents); `shares` are the segments' month
+    shares."""
     money = [Decimal(int(v or 0)).scaleb(-2) for v in values[:7]]
     churned_customers, lost_customers = int(values[7] or 0), int(values[8] or 0)
     retained, lost = (Decimal(int(v or 0)).scaleb(-2) for v in values[9:11])
     customers = [int(v or 0) for v in values[11:]]
-    months = sum(
-        (customers[i - lo] * month_share(days[i], days[i + 1]) for i in range(lo, hi)), ZERO
-    )
+    months = sum((customers[i - lo] * shares[i] for i in range(lo, hi)), ZERO)
     return Ledger(
         opening_mrr=money[0], mrr=money[1], opening_customers=customers[0],
         customers=customers[-1], new=money[2], reactivated=money[3], expansion=money[4],

@@ -24,9 +24,12 @@ class Performance:
 def territory_performance(scope: Scope, period: Period, *, today: date) -> list[Performance]:
     """Revenue, quota attainment, win rate and year-on-year growth per territory (closed deals
     counted in the territory credited at close)."""
-    now = kpi_panel(scope, period, "territory", today=today)
+    now = kpi_panel(scope, period, "territory", today=today, total=False)
     year_ago = Period(add_months(period.start, -12), add_months(period.end, -12))
-    before = {g.key: g.values for g in kpi_panel(scope, year_ago, "territory", today=today).groups}
+    before = {
+        g.key: g.values
+        for g in kpi_panel(scope, year_ago, "territory", today=today, total=False).groups
+    }
     rows = []
     for group in now.groups:
         values = group.values

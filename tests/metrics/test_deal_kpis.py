@@ -150,6 +150,17 @@ def test_months_bucket_each_flow_by_its_own_date(book):
     assert [m["opportunities"] for m in by_month.values()] == [2, 1, 1]
     assert [m["pipeline_amount"] for m in by_month.values()] == [0, 0, 2000]  # expected close
     assert [m["win_rate"] for m in by_month.values()] == [Decimal("0.5"), Decimal("0.5"), None]
+    # January closed after 10 and 20 days, February after 71 and 20, March nothing.
+    medians = [m["sales_cycle_days_median"] for m in by_month.values()]
+    assert medians == [15, Decimal("45.5"), None]
+
+
+def test_groups_without_the_total_are_the_same_groups(book):
+    for by in ("month", "rep"):
+        whole = kpi_panel(Scope.everything(), Q1, by, today=TODAY)
+        bare = kpi_panel(Scope.everything(), Q1, by, today=TODAY, total=False)
+        assert bare.groups == whole.groups
+        assert bare.total == {}
 
 
 def test_quarters_are_labelled_by_calendar_quarter(book):

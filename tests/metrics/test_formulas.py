@@ -97,16 +97,15 @@ def test_bucket_starts_and_weekdays():
 
 
 @pytest.mark.parametrize(
-    "counts, median, mean",
+    "counts, median",
     [
-        ({}, None, None),
-        ({7: 1}, Decimal(7), Decimal(7)),
-        ({10: 1, 20: 2, 71: 1}, Decimal(20), Decimal(121) / 4),
-        ({1: 1, 4: 1}, Decimal("2.5"), Decimal("2.5")),
-        ({3: 2, 9: 2}, Decimal(6), Decimal(6)),
-        ({0: 5, 100: 1}, Decimal(0), Decimal(100) / 6),
+        ({}, None),
+        ({7: 1}, Decimal(7)),
+        ({10: 1, 20: 2, 71: 1}, Decimal(20)),
+        ({1: 1, 4: 1}, Decimal("2.5")),
+        ({3: 2, 9: 2}, Decimal(6)),
+        ({0: 5, 100: 1}, Decimal(0)),
     ],
 )
-def test_median_and_mean_of_a_frequency_table(counts, median, mean):
+def test_median_of_a_frequency_table(counts, median):
     assert f.median_of_counts(counts) == median
-    assert f.mean_of_counts(counts) == mean

@@ -38,9 +38,9 @@ def add_reps(stages, count: int) -> None:
         QuotaFactory(rep=rep)
 
 
-def queries(by: str | None) -> int:
+def queries(by: str | None, total: bool = True) -> int:
     with CaptureQueriesContext(connection) as captured:
-        kpi_panel(Scope.everything(), Q1, by, today=date(2017, 3, 15))
+        kpi_panel(Scope.everything(), Q1, by, today=date(2017, 3, 15), total=total)
     return len(captured)
 
 
@@ -50,3 +50,9 @@ def test_the_panel_runs_the_same_queries_for_two_reps_or_ten(stages, by):
     few = queries(by)
     add_reps(stages, 8)
     assert queries(by) == few <= 13  # month groups: 12 family queries, and spend
+
+
+def test_months_without_their_total_skip_the_queries_of_the_total(stages):
+    add_reps(stages, 2)
+    # The whole period's deal sums, its sales cycles and the spend.
+    assert queries("month", total=False) == queries("month") - 3
