@@ -8,14 +8,15 @@ query returns them summed per assignee and period and Python attributes them to 
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
-from metrics.periods import Period, add_months, bucket_starts, period_containing
+from metrics.periods import PERIOD_MONTHS, Period, add_months, bucket_starts, period_containing
 from metrics.queries.common import TIME_GROUPS, TOTAL, Rows, in_period
 from quotas.models import Quota, QuotaMetric
 
-LENGTH = {"month": 1, "quarter": 2, "year": 3}
 # Per grouping: which assignees' quotas a group adds up, and the field naming the group.
 # A team with a quota of its own uses it; otherwise its members' quotas add up.
 ATTRIBUTION = {
@@ -32,25 +33,36 @@ def quota_rows(quotas: QuerySet[Quota], period: Period, by: str | None) -> Rows 
     """Quota per metric (None when there is none) per group and TOTAL; None if not groupable."""
     if by not in (None, *TIME_GROUPS, *ATTRIBUTION):
         return None
-    rows = [row for row in _quota_list(quotas, period) if _inside(row, period)]
+    fitting = quotas.filter(in_period("start", period) & _ending_by(period.end))
+    if by not in TIME_GROUPS:
+        rows = _quota_list(fitting)
+        result = _company(rows, None, TOTAL)
+        return result | _attribute(rows, ATTRIBUTION[by]) if by else result
+    rows = _quota_list(fitting, "start")
     result = _company(rows, None, TOTAL)
-    if by in TIME_GROUPS:
-        for row in rows:
-            row["bucket"] = bucket_starts(row["start"], row["start"], by)[0]
-        inside = [row for row in rows if _inside(row, _bucket(row["bucket"], by))]
-        result |= _company(inside, "bucket", None)
-    elif by:
-        result |= _attribute(rows, ATTRIBUTION[by])
-    return result
+    for row in rows:
+        row["bucket"] = bucket_starts(row["start"], row["start"], by)[0]
+    inside = [row for row in rows if _inside(row, _bucket(row["bucket"], by))]
+    return result | _company(inside, "bucket", None)
 
 
-def _quota_list(quotas: QuerySet[Quota], period: Period) -> list[dict]:
+def _ending_by(end: date) -> Q:
+    """Quotas whose whole month, quarter or year is over by `end` (a quota starts its period)."""
+    if end == date.max:
+        return Q()
+    month = date(end.year, end.month, 1)  # the last first-of-month a period can end on
+    return reduce(
+        or_,
+        (Q(period=kind, start__lte=add_months(month, -months))
+         for kind, months in PERIOD_MONTHS.items()),
+    )  # fmt: skip
+
+
+def _quota_list(quotas: QuerySet[Quota], *extra: str) -> list[dict]:
+    """Quota amounts summed per assignee, metric and length (and `extra` fields)."""
     fields = ("rep_id", "team_id", "territory_id", "rep__manager_id", "rep__team_id")
     rows = list(
-        quotas.filter(in_period("start", period))
-        .order_by()
-        .values(*fields, "metric", "period", "start")
-        .annotate(amount=Sum("amount"))
+        quotas.order_by().values(*fields, "metric", "period", *extra).annotate(amount=Sum("amount"))
     )
     for row in rows:
         row["assignee"] = _assignee(row)
@@ -99,6 +111,6 @@ def _attribute(rows: list[dict], rules: list[Rule], constant: object = None) -> 
         claimed |= found
     result: Rows = defaultdict(lambda: dict.fromkeys(METRICS))
     for (key, metric, _), by_length in amounts.items():
-        longest = max(by_length, key=LENGTH.__getitem__)
+        longest = max(by_length, key=PERIOD_MONTHS.__getitem__)
         result[key][metric] = (result[key][metric] or Decimal(0)) + by_length[longest]
     return dict(result)

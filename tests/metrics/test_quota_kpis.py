@@ -99,3 +99,13 @@ def test_company_quota_adds_up_rep_quotas(book):
 def test_all_history_has_no_pace(book):
     total = kpi_panel(Scope.everything(), ALL_TIME, today=TODAY).total
     assert total["projected_revenue"] is total["revenue_needed_per_day"] is None
+
+
+def test_only_quotas_whose_whole_period_is_inside_count(book):
+    # January holds the January quota only; the quarter's quotas run past it.
+    assert groups("rep", JANUARY)["Rita Rep"]["quota"] == 2000
+    # A period ending on February 20 holds January alone: February's quota ends in March.
+    assert groups("rep", Period(date(2017, 1, 1), date(2017, 2, 20)))["Rita Rep"]["quota"] == 2000
+    # Two full months and no quarter.
+    assert groups("rep", Period(date(2017, 1, 1), date(2017, 3, 1)))["Rita Rep"]["quota"] == 4000
+    assert groups("rep", Period(date(2017, 2, 1), date(2017, 3, 31)))["Rita Rep"]["quota"] == 2000
