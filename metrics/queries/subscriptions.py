@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from django.db import connections
 from django.db.models import BigIntegerField, F, Min, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.functions import Cast, Coalesce
 
 from metrics.formulas import ZERO
 from metrics.periods import Period, add_months, bucket_starts, month_boundaries
@@ -126,7 +126,7 @@ def _per_account(
     """Per account (and group): its first paid start and its MRR in cents at each day."""
     cents = {
         f"m{i}": Coalesce(
-            Cast(Round(Sum("mrr", filter=active_on(day)) * 100), BigIntegerField()), Value(0)
+            Cast(Sum("mrr_cents", filter=active_on(day)), BigIntegerField()), Value(0)
         )
         for i, day in enumerate(days)
     }
