@@ -34,6 +34,7 @@ from compensation.services import (
 from compensation.services.credits import deal_credit_check
 from compensation.services.disputes import dispute_default_adjustment
 from compensation.services.statements import statement_adjust_check
+from spm.admin_site import ReadOnlyAdmin
 
 REP_SEARCH = ("rep__first_name", "rep__last_name", "rep__username")
 
@@ -146,7 +147,7 @@ class LineInline(admin.TabularInline):
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(ReadOnlyAdmin):
     list_display = ("rep", "period", "start", "plan", "attainment", "total", "status")
     list_filter = ("status", "period", "plan")
     search_fields = REP_SEARCH
@@ -155,15 +156,6 @@ class StatementAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in Statement._meta.fields]
     inlines = [LineInline]
     actions = ["rebuild", "close"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def _by_period(self, queryset) -> dict:
         groups = defaultdict(set)

@@ -8,11 +8,13 @@ from pipeline.models import (
     Activity,
     Deal,
     DealChange,
+    ImportRun,
     Product,
     Stage,
     Subscription,
     SurveyResponse,
 )
+from spm.admin_site import ReadOnlyAdmin
 from territories.services.accounts import account_assign
 
 PERSON_SEARCH = ("owner__first_name", "owner__last_name")
@@ -112,21 +114,12 @@ class DealAdmin(admin.ModelAdmin):
 
 
 @admin.register(DealChange)
-class DealChangeAdmin(admin.ModelAdmin):
+class DealChangeAdmin(ReadOnlyAdmin):
     list_display = ("deal", "changed_at", "changed_by", "changed_fields", "stage", "amount")
     list_filter = ("stage",)
     search_fields = ("deal__name", "deal__external_id")
     list_select_related = ("deal", "changed_by", "stage")
     date_hierarchy = "changed_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Activity)
@@ -157,3 +150,27 @@ class SurveyResponseAdmin(admin.ModelAdmin):
     list_select_related = ("account",)
     autocomplete_fields = ("account",)
     date_hierarchy = "responded_on"
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    """The import log, read-only: runs are written by the import itself and kept as a record."""
+
+    list_display = (
+        "started_at",
+        "user",
+        "file_name",
+        "sha256",
+        "kind",
+        "dry_run",
+        "status",
+        "rows",
+        "created",
+        "updated",
+        "unchanged",
+        "error_count",
+    )
+    list_filter = ("status", "kind", "dry_run")
+    search_fields = ("file_name", "sha256", "user__username")
+    list_select_related = ("user",)
+    date_hierarchy = "started_at"

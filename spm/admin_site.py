@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.auth.forms import AuthenticationForm
 
 from spm import access
@@ -21,3 +21,16 @@ class PacerAdminSite(AdminSite):
 
     def has_permission(self, request) -> bool:
         return access.can_use_admin_site(request.user)
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    """A record kept by the app itself (history, logs, statements): listed, never edited here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

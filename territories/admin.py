@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from spm import access
+from spm.admin_site import ReadOnlyAdmin
 from territories.models import ApiToken, AuditEntry, Team, Territory, TerritoryAssignment, User
 from territories.services import api_token_create, api_token_revoke
 
@@ -51,22 +52,13 @@ class TerritoryAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor", "action", "model", "object_repr")
     list_filter = ("model", "action")
     search_fields = ("object_repr", "actor__username", "actor__last_name")
     list_select_related = ("actor",)
     date_hierarchy = "at"
     readonly_fields = ("at", "actor", "action", "model", "object_id", "object_repr", "changes")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_view_permission(self, request, obj=None) -> bool:
         return access.can_view_audit_log(request.user)

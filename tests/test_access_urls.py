@@ -111,6 +111,9 @@ EXPECTED = [
     ("admin:forecasting_forecast[lr]*_change", admin_rule({"admin"}, set())),
     ("admin:forecasting_forecast[lr]*_add", rule(set())),
     ("admin:*_auditentry_*[de]", rule(set())),
+    # The import log is written by the imports only: admins read it.
+    ("admin:*_importrun_change", admin_rule({"admin"}, set())),
+    ("admin:*_importrun_*[de]", rule(set())),
     # Statements are built by the engine and disputes raised by reps: never typed in the admin.
     ("admin:compensation_statement*_change", admin_rule({"admin"}, set())),
     ("admin:compensation_statement_[ad]*", rule(set())),

@@ -187,14 +187,13 @@ def _frequency_stats(cursor, inner: str, params, grouped: bool, total: bool) -> 
     """The median from how many deals took each number of days (SQLite has no median)."""
     group = '"group"' if grouped else "NULL"
     cursor.execute(f"SELECT {group}, days, COUNT(*) FROM ({inner}) closed GROUP BY 1, 2", params)
-    counts: dict = {}
+    whole = total or not grouped
+    counts: dict = {TOTAL: Counter()} if whole else {}
     for key, days, n in cursor.fetchall():
         if grouped:
             counts.setdefault(key, Counter())[days] = n
-        if total or not grouped:
-            counts.setdefault(TOTAL, Counter())[days] += n
-    if total or not grouped:
-        counts.setdefault(TOTAL, Counter())
+        if whole:
+            counts[TOTAL][days] += n
     return {
         key: _cycle(c.total(), sum(d * n for d, n in c.items()), median_of_counts(c))
         for key, c in counts.items()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, reset_queries, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from pipeline.imports.constraints import broken_constraints
@@ -73,13 +74,27 @@ def import_file(
         if dry_run or not report.ok:
             transaction.set_rollback(True)
         else:
-            ImportedKey.objects.filter(run=run).delete()
+            _keys_forget(run, chunk_size)
     return report
 
 
 def _chunks(records: Iterator, size: int) -> Iterator[list]:
     while chunk := list(islice(records, size)):
         yield chunk
+
+
+def _keys_forget(run: ImportRun, size: int) -> None:
+    """Delete the run's keys a range of ids at a time, so memory stays flat however long the file.
+
+    With foreign keys on, SQLite first collects every row id a DELETE removes in memory (about
+    20 bytes a row): one DELETE of a million keys raised the peak by about 20 MB.
+    """
+    keys = ImportedKey.objects.filter(run=run)
+    ids = keys.aggregate(low=Min("pk"), high=Max("pk"))
+    if ids["low"] is None:
+        return
+    for low in range(ids["low"], ids["high"] + 1, size):
+        keys.filter(pk__gte=low, pk__lt=low + size).delete()
 
 
 def _check_columns(mapping: Mapping, header: list[str]) -> None:

@@ -1,4 +1,7 @@
-"""Imports as logged runs: start one (dry run or apply), execute it, report progress."""
+"""Imports as logged runs: start one (dry run or apply), execute it, report progress.
+
+An uploaded file is deleted once its run ends, unless a clean dry run leaves it for the apply.
+"""
 
 from pathlib import Path
 
@@ -9,6 +12,7 @@ from pipeline.imports.engine import CHUNK, import_file
 from pipeline.imports.errors import ImportFileError, Report, RowError
 from pipeline.imports.mapping import MappingError, mapping_load
 from pipeline.imports.reader import sha256_of
+from pipeline.imports.uploads import upload_discard
 from pipeline.models import ImportRun, ImportStatus
 from territories.models import User
 
@@ -66,8 +70,10 @@ def import_run_execute(*, run: ImportRun, progress=None, chunk_size: int = CHUNK
         report.add_error(RowError(0, "", "", str(error)))
     except Exception as error:  # the transaction rolled back: log why, then let it propagate
         import_run_fail(run=run, message=f"The import stopped: {error!r}")
+        upload_discard(run)
         raise
     _finish(run, report)
+    upload_discard(run)
     return report
 
 

@@ -1,10 +1,8 @@
 """The admin's upload page: upload, read the dry-run report, apply; progress by polling."""
 
 from pathlib import Path
-from uuid import uuid4
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -15,11 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 from pipeline.imports.kinds import KINDS
 from pipeline.imports.mapping import SHIPPED
 from pipeline.imports.services import import_run_progress, import_run_start
+from pipeline.imports.uploads import upload_save
 from pipeline.models import ImportRun, ImportStatus
 from pipeline.tasks import import_run_execute
 from spm import access
 
-UPLOADS = Path(settings.VAR_DIR) / "imports"
 DONE = {ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.APPLIED, ImportStatus.FAILED}
 
 
@@ -47,15 +45,6 @@ def _queue(run: ImportRun) -> None:
     transaction.on_commit(lambda: import_run_execute.delay(run.pk))
 
 
-def _save(upload) -> Path:
-    UPLOADS.mkdir(parents=True, exist_ok=True)
-    path = UPLOADS / f"{uuid4().hex}.csv"
-    with open(path, "wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return path
-
-
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     _admin(request)
@@ -63,7 +52,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         run = import_run_start(
-            path=_save(data["file"]),
+            path=upload_save(data["file"]),
             mapping=data["mapping"],
             kind=data["kind"] or "deals",
             dry_run=True,

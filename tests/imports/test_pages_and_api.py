@@ -1,6 +1,7 @@
 """The upload page (upload -> dry run -> apply), its status JSON, the API log and the command."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -77,6 +78,67 @@ def test_a_file_with_errors_shows_them_and_cannot_be_applied(
     assert b"No stage has this name." in page.content
     assert ops.post(reverse("imports:run-apply", args=[run.pk])).status_code == 409
     assert not Deal.objects.exists()
+
+
+def uploaded(tmp_path) -> list[str]:
+    return [path.name for path in (tmp_path / "imports").glob("*")]
+
+
+def test_an_upload_is_kept_for_the_apply_then_deleted(
+    ops, tmp_path, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(ops)
+    checked = ImportRun.objects.get()
+    assert uploaded(tmp_path) == [Path(checked.source_path).name]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ops.post(reverse("imports:run-apply", args=[checked.pk]))
+
+    assert ImportRun.objects.get(dry_run=False).status == "applied"
+    assert uploaded(tmp_path) == []
+    again = ops.post(reverse("imports:run-apply", args=[checked.pk]))
+    assert again.status_code == 409 and b"upload it again" in again.content
+
+
+def test_an_upload_with_errors_is_deleted(ops, tmp_path, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(ops, CSV + "006C,rep,Nowhere,1,2026-01-04,\n")
+
+    assert ImportRun.objects.get().status == "invalid"
+    assert uploaded(tmp_path) == []
+
+
+def test_an_upload_whose_import_crashed_is_deleted(
+    ops, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import DatabaseError
+
+    from pipeline.imports import engine
+
+    def crash(self, rows):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(engine._Job, "link", crash)
+
+    with pytest.raises(DatabaseError), django_capture_on_commit_callbacks(execute=True):
+        upload(ops)
+
+    assert ImportRun.objects.get().status == "failed"
+    assert uploaded(tmp_path) == []
+
+
+def test_a_file_imported_from_the_command_line_is_never_deleted(
+    stages, rep, settings, tmp_path, write_csv
+):
+    settings.VAR_DIR = tmp_path
+    checked, applied = write_csv(CSV, "checked.csv"), write_csv(CSV + "006C,x\n", "bad.csv")
+
+    call_command("import_crm", str(checked), "--kind", "deals", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("import_crm", str(applied), "--kind", "deals", stdout=io.StringIO())
+
+    assert checked.exists() and applied.exists()
 
 
 @pytest.mark.parametrize("who", ["rep", "manager", "executive"])

@@ -118,3 +118,14 @@ def test_an_account_moved_by_a_file_keeps_its_history(db, write_csv):
     # The account came in today, so the move replaces its first row (same day).
     rows = AccountAssignment.objects.values_list("territory", "start", "end", "source")
     assert list(rows) == [(south.pk, timezone.localdate(), None, "import")]
+
+
+def test_an_apply_forgets_its_keys_range_by_range_and_only_its_own(stages, rep, write_csv):
+    other = ImportRun.objects.create(file_name="o.csv", sha256="0" * 64, source_path="/o")
+    ImportedKey.objects.create(run=other, key="OTHER-1", line=2)
+
+    run, report = run_import(write(write_csv, ROWS), kind="deals", chunk_size=2)
+
+    assert report.ok and report.created == len(ROWS)
+    assert not ImportedKey.objects.filter(run=run).exists()
+    assert list(ImportedKey.objects.values_list("key", flat=True)) == ["OTHER-1"]
