@@ -29,6 +29,10 @@ from quotas.models import QuotaMetric
 
 Value = Decimal | int | None
 Values = dict[str, Value]
+FAMILY_KEYS = {
+    family: [kpi.key for kpi in KPIS.values() if kpi.family == family]
+    for family in ("subscriptions", "activities")
+}
 
 
 @dataclass(frozen=True)
@@ -232,9 +236,8 @@ def _deal_kpis(raw: Raw, context: Context) -> Values:
 
 
 def _subscription_kpis(raw: Raw | None, margin: Decimal) -> Values:
-    keys = [k.key for k in KPIS.values() if k.family == "subscriptions"]
     if raw is None:
-        return dict.fromkeys(keys)
+        return dict.fromkeys(FAMILY_KEYS["subscriptions"])
     ledger = Ledger(**raw)
     arpa = f.arpa(ledger.mrr, ledger.customers)
     monthly_churn = f.ratio(ledger.churned_customers, ledger.customer_months)
@@ -303,9 +306,8 @@ def _days_elapsed_and_remaining(period: Period, today: date) -> tuple[int | None
 
 
 def _activity_kpis(raw: Raw | None, deals_won: int, context: Context) -> Values:
-    keys = [k.key for k in KPIS.values() if k.family == "activities"]
     if raw is None:
-        return dict.fromkeys(keys)
+        return dict.fromkeys(FAMILY_KEYS["activities"])
     days = weekdays_in(context.period) if is_bounded(context.period) else None
     values: Values = {}
     for kind in ACTIVITY_KINDS:
