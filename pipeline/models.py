@@ -211,7 +211,10 @@ class Deal(models.Model):
     class Meta:
         ordering = ["-created_on", "id"]
         indexes = [
+            # A rep's (or a team's) deals closed, created or open in a period: a bitmap of
+            # these three, not every page holding one of their deals.
             models.Index(fields=["owner", "status", "closed_on"]),
+            models.Index(fields=["owner", "created_on"], name="deal_owner_created"),
             # The sales-cycle query (deals closed in a period) is answered from these alone on
             # PostgreSQL: closed deals in owner order, so medians per rep need no sort, and by
             # close date for every other grouping.
