@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from pipeline.imports.services import import_run_execute as execute
+from pipeline.imports.uploads import uploads_sweep
 from pipeline.models import ImportRun
 
 
@@ -10,3 +11,9 @@ def import_run_execute(run_id: int) -> dict:
     run = ImportRun.objects.get(pk=run_id)
     report = execute(run=run)
     return {"status": run.status, "rows": report.rows, "errors": report.error_count}
+
+
+@shared_task
+def import_uploads_sweep() -> int:
+    """Nightly: delete uploads whose clean dry run was never applied."""
+    return uploads_sweep()

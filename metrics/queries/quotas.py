@@ -8,8 +8,6 @@ query returns them summed per assignee and period and Python attributes them to 
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 
 from django.db.models import Q, QuerySet, Sum
 
@@ -51,11 +49,11 @@ def _ending_by(end: date) -> Q:
     if end == date.max:
         return Q()
     month = date(end.year, end.month, 1)  # the last first-of-month a period can end on
-    return reduce(
-        or_,
-        (Q(period=kind, start__lte=add_months(month, -months))
-         for kind, months in PERIOD_MONTHS.items()),
-    )  # fmt: skip
+    fits = Q(pk__in=[])  # none, when even a month cannot end by then (the first of year 1)
+    for kind, months in PERIOD_MONTHS.items():
+        if (month.year - 1) * 12 + month.month - 1 >= months:
+            fits |= Q(period=kind, start__lte=add_months(month, -months))
+    return fits
 
 
 def _quota_list(quotas: QuerySet[Quota], *extra: str) -> list[dict]:

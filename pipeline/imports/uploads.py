@@ -1,10 +1,15 @@
-"""Files uploaded on the import page: kept while an apply may still read them, then deleted."""
+"""Files uploaded on the import page: kept while an apply may still read them, then deleted.
 
+A clean dry run keeps its file for the apply; one never applied is swept after a week.
+"""
+
+from datetime import timedelta
 from pathlib import Path
 from uuid import uuid4
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 
 from pipeline.models import ImportRun, ImportStatus
 
@@ -29,6 +34,22 @@ def upload_discard(run: ImportRun) -> None:
     reads the file again). Files imported from the command line are never touched."""
     if run.dry_run and run.status == ImportStatus.VALID:
         return
-    path = Path(run.source_path)
-    if path.resolve().is_relative_to(uploads_dir().resolve()):
-        path.unlink(missing_ok=True)
+    _unlink(Path(run.source_path))
+
+
+def uploads_sweep(*, older_than: timedelta = timedelta(days=7)) -> int:
+    """Delete the files of clean dry runs started before `older_than` ago and never applied
+    (applying one afterwards asks for the file again); returns how many were deleted."""
+    stale = ImportRun.objects.filter(
+        dry_run=True, status=ImportStatus.VALID, started_at__lt=timezone.now() - older_than
+    )
+    paths = {Path(path) for path in stale.values_list("source_path", flat=True)}
+    return sum(_unlink(path) for path in paths)
+
+
+def _unlink(path: Path) -> bool:
+    """Delete an uploaded file; a path outside the upload folder is never touched."""
+    if not path.resolve().is_relative_to(uploads_dir().resolve()) or not path.exists():
+        return False
+    path.unlink(missing_ok=True)
+    return True

@@ -1,13 +1,16 @@
 """The upload page (upload -> dry run -> apply), its status JSON, the API log and the command."""
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
+from pipeline.imports.uploads import uploads_sweep
 from pipeline.models import Deal, ImportRun
 
 CSV = (
@@ -200,3 +203,18 @@ def test_command_fails_on_errors_and_changes_nothing(stages, rep, write_csv):
     )
     assert not Deal.objects.exists()
     assert ImportRun.objects.get().status == "invalid"
+
+
+def test_a_dry_run_never_applied_loses_its_file_after_a_week(
+    ops, tmp_path, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(ops)
+        upload(ops)
+    old, recent = ImportRun.objects.order_by("pk")
+    ImportRun.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(days=8))
+    assert uploads_sweep() == 1
+    assert uploaded(tmp_path) == [Path(recent.source_path).name]
+    assert uploads_sweep() == 0
+    again = ops.post(reverse("imports:run-apply", args=[old.pk]))
+    assert again.status_code == 409 and b"upload it again" in again.content

@@ -109,3 +109,8 @@ def test_only_quotas_whose_whole_period_is_inside_count(book):
     # Two full months and no quarter.
     assert groups("rep", Period(date(2017, 1, 1), date(2017, 3, 1)))["Rita Rep"]["quota"] == 4000
     assert groups("rep", Period(date(2017, 2, 1), date(2017, 3, 31)))["Rita Rep"]["quota"] == 2000
+
+
+def test_a_period_ending_at_the_start_of_the_calendar_has_no_quota(book):
+    dawn = Period(date.min, date(1, 2, 1))
+    assert kpi_panel(Scope.everything(), dawn, "rep", today=TODAY).total["quota"] is None
