@@ -1,8 +1,9 @@
 """The quota family: targets whose whole month, quarter or year falls inside the period.
 
 When one assignee has quotas of several lengths there (a year and its months), the longest
-counts, so a target is never added twice. Quota rows are few (assignees x periods), so the
-query returns them summed per assignee and period and Python attributes them to groups.
+counts, so a target is never added twice. The query keeps the quotas that fit and returns
+them summed per assignee, metric and length (per start too for month and quarter groups);
+those rows are few, and Python attributes them to groups.
 """
 
 from collections import defaultdict
