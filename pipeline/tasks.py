@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from pipeline.imports.services import import_run_execute as execute
-from pipeline.imports.uploads import uploads_sweep
+from pipeline.imports.uploads import uploads_sweep as sweep
 from pipeline.models import ImportRun
 
 
@@ -14,6 +14,6 @@ def import_run_execute(run_id: int) -> dict:
 
 
 @shared_task
-def import_uploads_sweep() -> int:
+def uploads_sweep() -> int:
     """Nightly: delete uploads whose clean dry run was never applied."""
-    return uploads_sweep()
+    return sweep()

@@ -13,13 +13,17 @@ PostgreSQL sort every deal of the scope (about 2.5x the sums, see bench/metrics.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import (
     Count,
     DecimalField,
+    Expression,
     ExpressionWrapper,
     F,
     Q,
@@ -153,12 +157,12 @@ def cycle_stats(deals: QuerySet[Deal], period: Period, by: str | None, *, total:
     return {group if group is TOTAL else convert(group): row for group, row in rows.items()}
 
 
-def _converter(expression, connection):
+def _converter(expression: Expression, connection: BaseDatabaseWrapper) -> Callable:
     """What the ORM does to a selected value (a month bucket becomes a date on both databases),
     for values read with a plain cursor."""
     steps = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
 
-    def convert(value):
+    def convert(value: Any) -> Any:
         for step in steps:
             value = step(value, expression, connection)
         return value
@@ -166,7 +170,9 @@ def _converter(expression, connection):
     return convert
 
 
-def _median_stats(cursor, inner: str, params, grouped: bool, total: bool) -> Rows:
+def _median_stats(
+    cursor: CursorWrapper, inner: str, params: tuple, grouped: bool, total: bool
+) -> Rows:
     figures = "COUNT(*), SUM(days), PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY days)"
     if not grouped:
         cursor.execute(f"SELECT 1, NULL, {figures} FROM ({inner}) closed", params)
@@ -183,7 +189,9 @@ def _median_stats(cursor, inner: str, params, grouped: bool, total: bool) -> Row
     }
 
 
-def _frequency_stats(cursor, inner: str, params, grouped: bool, total: bool) -> Rows:
+def _frequency_stats(
+    cursor: CursorWrapper, inner: str, params: tuple, grouped: bool, total: bool
+) -> Rows:
     """The median from how many deals took each number of days (SQLite has no median)."""
     group = '"group"' if grouped else "NULL"
     cursor.execute(f"SELECT {group}, days, COUNT(*) FROM ({inner}) closed GROUP BY 1, 2", params)

@@ -10,6 +10,6 @@ class Migration(migrations.Migration):
 
     operations = [
         schedule_operation(
-            Entry("Stale import uploads", "pipeline.tasks.import_uploads_sweep", hour=3, minute=30)
+            Entry("Stale import uploads", "pipeline.tasks.uploads_sweep", hour=3, minute=30)
         )
     ]
