@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 from django.conf import settings
 
@@ -26,11 +25,7 @@ def add_months(day: date, months: int) -> date:
 
 def period_containing(day: date, kind: str, fy_start: int | None = None) -> Period:
     """The month, fiscal quarter or fiscal year that contains `day`."""
-    return _containing(day, kind, fy_start or settings.FISCAL_YEAR_START_MONTH)
-
-
-@lru_cache(maxsize=4096)  # quota and forecast rows ask for the same few periods many times
-def _containing(day: date, kind: str, fy_start: int) -> Period:
+    fy_start = fy_start or settings.FISCAL_YEAR_START_MONTH
     months = PERIOD_MONTHS[kind]
     offset = (day.month - fy_start) % 12 // months * months
     start = add_months(date(day.year, day.month, 1), offset - (day.month - fy_start) % 12)

@@ -9,7 +9,8 @@ index answers it on PostgreSQL): per group and for the total, the closed deals, 
 the exact median. PostgreSQL computes the median itself (percentile_cont over GROUPING SETS);
 SQLite has no median, so it returns how many deals took each number of days and the median
 is read off that frequency table. Folding the median into the sums query would make
-PostgreSQL sort every deal of the scope (about 2.5x the sums, see bench/metrics.py).
+PostgreSQL sort every deal of the scope (2.3x the sums at 100k deals, 3.4x at 1M: see
+bench/metrics.py).
 """
 
 from collections import Counter

@@ -49,7 +49,10 @@ def uploads_sweep(*, older_than: timedelta = timedelta(days=7)) -> int:
 
 def _unlink(path: Path) -> bool:
     """Delete an uploaded file; a path outside the upload folder is never touched."""
-    if not path.resolve().is_relative_to(uploads_dir().resolve()) or not path.exists():
+    if not path.resolve().is_relative_to(uploads_dir().resolve()):
         return False
-    path.unlink(missing_ok=True)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
     return True
