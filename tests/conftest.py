@@ -1,8 +1,33 @@
+from datetime import date, datetime
+
 import pytest
+from django.utils import timezone
 
 from pipeline.models import Stage
 from territories.models import Role
+from tests.clock import TODAY, clock_pin
 from tests.factories import TeamFactory, UserFactory
+
+
+def pytest_configure(config) -> None:
+    from django.conf import settings
+
+    clock_pin(settings.TIME_ZONE)
+
+
+def pytest_report_header(config) -> str:
+    return f"pinned clock: {TODAY.isoformat()} (PACER_TEST_TODAY)"
+
+
+@pytest.fixture
+def today() -> date:
+    return TODAY
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The pinned clock's current moment (it ticks on from noon of `TODAY`)."""
+    return timezone.now()
 
 
 @pytest.fixture

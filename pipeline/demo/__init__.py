@@ -1,10 +1,12 @@
 """Demo data: a believable sales company built from a seed, for trying Pacer out.
 
 `demo_load` builds it (once: a second run changes nothing), `demo_reset` removes all sales data
-and the demo people. The same seed on the same day gives the same company.
+and the demo people. The same seed on the same day gives the same company; the history ends on
+`today` (the real today unless told otherwise).
 """
 
 from collections.abc import Callable
+from datetime import date
 from time import perf_counter
 from typing import Any, TextIO
 
@@ -61,11 +63,18 @@ class DemoConflict(Exception):
     """The database holds data the demo would clash with; `--reset` replaces it."""
 
 
-def demo_load(*, seed: int = 7, scale: float = 1.0, stdout: TextIO | None = None) -> dict[str, int]:
+def demo_load(
+    *,
+    seed: int = 7,
+    scale: float = 1.0,
+    today: date | None = None,
+    stdout: TextIO | None = None,
+) -> dict[str, int]:
     """Build the demo company unless it is already there; return the row count per table.
 
     `scale` multiplies the number of accounts, deals and activities (the organisation stays the
-    same size). Raises DemoConflict when other data is in the way; progress goes to `stdout`.
+    same size); the history runs up to `today`. Raises DemoConflict when other data is in the
+    way; progress goes to `stdout`.
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
@@ -75,7 +84,8 @@ def demo_load(*, seed: int = 7, scale: float = 1.0, stdout: TextIO | None = None
             return table_counts()
         if problems := demo_conflicts():
             raise DemoConflict("Cannot build the demo: " + "; ".join(problems) + ". Use --reset.")
-        ctx = DemoContext(seed, scale, timezone.localdate(), timezone.get_current_timezone())
+        today = today or timezone.localdate()
+        ctx = DemoContext(seed, scale, today, timezone.get_current_timezone())
         _build(ctx, lambda label, step, *args: _timed(stdout, label, step, *args))
     return table_counts()
 

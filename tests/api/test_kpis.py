@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from metrics.definitions import KPIS
 from tests.api.test_resources import api
+from tests.clock import TODAY
 from tests.factories import DealFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +142,7 @@ def test_the_dictionary_lists_every_kpi(executive):
 
 def test_movement_shows_a_new_deal_and_a_win(stages, rep):
     DealFactory(owner=rep, stage=stages["Proposal"], amount=Decimal("300"))  # recorded now
-    today = timezone.localdate()
+    today = TODAY
     span = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat(), "by": "rep"}
     body = api(rep).get(URL + "movement/", span).json()
     assert body["total"]["start"] == 0.0

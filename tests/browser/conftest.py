@@ -53,6 +53,14 @@ def browser() -> Iterator:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def browser_session_cookies(settings) -> None:
+    """Chromium keeps real time while the server's clock is pinned (tests/clock.py): cookies
+    that last for the browser session cannot have expired before they are sent."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+
+
 @pytest.fixture
 def demo(transactional_db, settings) -> dict:
     """The demo company at a small scale, committed so the live server's thread sees it."""

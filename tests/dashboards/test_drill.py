@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.http import QueryDict
-from django.utils import timezone
 
 from metrics.dashboards.executive import executive_dashboard
 from metrics.dashboards.manager import manager_dashboard
@@ -164,7 +163,7 @@ def test_a_rep_cannot_list_another_reps_rows(client, book):
     assert client.get("/dashboards/rows/people/").status_code == 404
 
 
-def test_stuck_deals_list_what_the_table_counts(client, book):
+def test_stuck_deals_list_what_the_table_counts(client, book, today):
     from pipeline.models import Deal
 
     manager = book["manager"]
@@ -174,7 +173,7 @@ def test_stuck_deals_list_what_the_table_counts(client, book):
     from pipeline.models import DealChange
 
     DealChange.objects.filter(deal__owner=book["deep"]).update(changed_at=long_ago)
-    board = manager_dashboard(manager, filters_for(manager), timezone.localdate(), 30)
+    board = manager_dashboard(manager, filters_for(manager), today, 30)
     stuck = next(block for block in board.blocks if block.key == "stuck")
     rows = csv_rows(client, stuck.more)
     assert len(rows) == len(stuck.rows) >= 2

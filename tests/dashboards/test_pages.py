@@ -5,12 +5,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from forecasting.models import ForecastLine
 from forecasting.services import forecast_run
 from metrics.periods import add_months
 from pipeline.models import ImportRun
+from tests.clock import TODAY
 from tests.dashboards.conftest import MARCH
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,7 @@ def test_data_health_counts_what_is_missing(client, book, stages):
 
 
 def test_the_executive_forecast_and_data_health_show_the_latest_run_and_import(client, book):
-    today = timezone.localdate()  # deal history is written now: the pipeline exists from today
+    today = TODAY  # deal history is written now: the pipeline exists from today
     run = forecast_run(as_of=today)
     assert run.status == "succeeded"
     ImportRun.objects.create(
@@ -163,7 +163,7 @@ def test_the_executive_forecast_and_data_health_show_the_latest_run_and_import(c
 
 
 def test_a_product_filter_has_no_forecast_rather_than_the_companys(client, book, product):
-    forecast_run(as_of=timezone.localdate())
+    forecast_run(as_of=TODAY)
     client.force_login(book["executive"])
     html = client.get(PAGES["executive"], {**MARCH, "product": product.pk}).content.decode()
     assert "No forecast yet" in html
@@ -192,7 +192,7 @@ def test_the_executive_page_sets_last_months_forecast_against_what_was_won(
 ):
     from tests.forecasting.test_run import deal, move
 
-    month = add_months(timezone.localdate().replace(day=1), -1)
+    month = add_months(TODAY.replace(day=1), -1)
     created, closes = month - timedelta(days=10), month + timedelta(days=19)
     open_deal = deal(stages["Negotiation"], rep, "800", created, closes)
     forecast_run(as_of=month)

@@ -8,7 +8,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import timezone
 
 from pipeline.imports.uploads import uploads_sweep
 from pipeline.models import Deal, ImportRun
@@ -206,13 +205,13 @@ def test_command_fails_on_errors_and_changes_nothing(stages, rep, write_csv):
 
 
 def test_a_dry_run_never_applied_loses_its_file_after_a_week(
-    ops, tmp_path, django_capture_on_commit_callbacks
+    ops, tmp_path, django_capture_on_commit_callbacks, now
 ):
     with django_capture_on_commit_callbacks(execute=True):
         upload(ops)
         upload(ops)
     old, recent = ImportRun.objects.order_by("pk")
-    ImportRun.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(days=8))
+    ImportRun.objects.filter(pk=old.pk).update(started_at=now - timedelta(days=8))
     assert uploads_sweep() == 1
     assert uploaded(tmp_path) == [Path(recent.source_path).name]
     assert uploads_sweep() == 0

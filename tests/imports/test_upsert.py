@@ -4,9 +4,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from pipeline.models import Deal, DealChange, ImportedKey, ImportRun, Subscription
+from tests.clock import TODAY
 from tests.imports.conftest import TELCO, run_import
 
 HEADER = "external_id,name,owner,stage,amount,created_on,close_date\n"
@@ -117,7 +117,7 @@ def test_an_account_moved_by_a_file_keeps_its_history(db, write_csv):
     assert (report.created, report.updated) == (0, 1)
     # The account came in today, so the move replaces its first row (same day).
     rows = AccountAssignment.objects.values_list("territory", "start", "end", "source")
-    assert list(rows) == [(south.pk, timezone.localdate(), None, "import")]
+    assert list(rows) == [(south.pk, TODAY, None, "import")]
 
 
 def test_an_apply_forgets_its_keys_range_by_range_and_only_its_own(stages, rep, write_csv):

@@ -1,20 +1,13 @@
 """A real Celery worker on Redis runs an import queued the way the upload page queues it."""
 
-import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
-
 import pytest
-from django.db import connection
 
 from pipeline.imports.services import import_run_progress, import_run_start
 from pipeline.models import Deal, ImportRun
 from pipeline.tasks import import_run_execute
 from spm.celery import app
+from tests.worker import worker_start
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CSV = (
     "external_id,owner,stage,amount,created_on,close_date\n"
@@ -26,17 +19,7 @@ CSV = (
 def test_worker_applies_an_import_and_logs_it(monkeypatch, stages, rep, write_csv):
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     run = import_run_start(path=write_csv(CSV), kind="deals", dry_run=False, user=rep)
-    db = connection.settings_dict
-    queue = f"pacer-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}"
-        f"/{db['NAME']}",
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-    }
-    command = [sys.executable, "-m", "celery", "-A", "spm", "worker", "--pool", "solo"]
-    command += ["-Q", queue, "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip"]
-    worker = subprocess.Popen(command, cwd=ROOT, env=env)
+    worker, queue = worker_start()
     try:
         result = import_run_execute.apply_async(args=[run.pk], queue=queue)
         assert result.get(timeout=90) == {"status": "applied", "rows": 2, "errors": 0}

@@ -1,11 +1,10 @@
 from datetime import date
 
 import pytest
-from django.utils import timezone
 
+from tests.clock import TODAY
 from tests.factories import TerritoryFactory
 
-TODAY = timezone.localdate()
 LAST_YEAR = date(TODAY.year - 1, 1, 1)
 
 

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from metrics.periods import Period
@@ -136,7 +135,7 @@ def test_the_account_api_keeps_the_history_too(book, admin_user, south):
     assert not AccountAssignment.objects.exists()
     response = client.patch(url, {"territory": south.pk}, format="json")
     assert (response.status_code, response.json()["territory"]) == (200, south.pk)
-    today = timezone.localdate()
+    today = TODAY
     rows = AccountAssignment.objects.values_list("territory", "start", "end", "source")
     assert list(rows) == [
         (book.territory_id, LAST_YEAR, today, "initial"),
