@@ -83,9 +83,9 @@ def make_plan():
 
 def make_data(reps: int, deals_per_rep: int, quarter: date) -> None:
     from compensation.models import DealCredit, PlanAssignment
+    from org.models import Role, User
     from pipeline.models import Account, Deal, Stage
     from quotas.models import Quota
-    from territories.models import Role, User
 
     plan, product = make_plan()
     won = Stage.objects.create(name="Won", order=1, probability=100, kind="won",
@@ -157,7 +157,7 @@ def main() -> None:
 
     from compensation.models import Statement, StatementLine
     from compensation.services import statements_build, statements_close
-    from metrics.periods import period_containing
+    from core.periods import period_containing
 
     quarter = period_containing(date(2026, 1, 15), "quarter").start  # per the fiscal year
 

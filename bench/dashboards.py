@@ -70,7 +70,7 @@ def setup_django() -> None:
 def load(scale: float, multiply: int) -> dict[str, int]:
     from django.db import connection
 
-    from pipeline.demo import demo_load, demo_reset
+    from demo.build import demo_load, demo_reset
     from pipeline.models import Deal
 
     started = time.perf_counter()
@@ -129,7 +129,7 @@ def run(runs: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from territories.models import User
+    from org.models import User
 
     print(f"{'page':<10} {'queries':>7} {'cold p50':>9} {'cold p95':>9} "
           f"{'warm p50':>9} {'warm p95':>9}  (ms, {runs} requests each)")  # fmt: skip

@@ -48,7 +48,8 @@ def setup(reuse: bool) -> bool:
 
 def org(reps: int) -> tuple[list, list]:
     """Directors, managers and reps; returns (reps, territories)."""
-    from territories.models import Role, Territory, User
+    from org.models import Role, User
+    from territories.models import Territory
 
     regions = [Territory.objects.create(name=f"Region {i}", kind="region") for i in range(4)]
     territories = [

@@ -68,8 +68,8 @@ def write_deals(path: Path, rows: int) -> None:
 
 
 def create_reference_data() -> None:
+    from org.models import User
     from pipeline.models import Account, Product, Stage
-    from territories.models import User
 
     for order, (name, kind) in enumerate(STAGES, start=1):
         probability = {"open": 10 * order, "won": 100, "lost": 0}[kind]

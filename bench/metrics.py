@@ -54,8 +54,9 @@ def reset_dimensions() -> dict:
     """Stages, people, teams, territories, products: small, through the ORM."""
     from django.db import connection
 
+    from org.models import Role, Team, User
     from pipeline.models import Product, Stage
-    from territories.models import Role, Team, Territory, TerritoryAssignment, User
+    from territories.models import Territory, TerritoryAssignment
 
     tables = [
         "pipeline_dealchange", "pipeline_activity", "pipeline_deal", "pipeline_subscription",
@@ -237,7 +238,7 @@ def timed(function: Callable[[], object], runs: int) -> float:
 
 
 def measure(deals: int, runs: int) -> None:
-    from metrics.periods import Period
+    from core.periods import Period
     from metrics.queries.deals import deal_rows
     from metrics.scope import Scope
     from metrics.service import kpi_panel

@@ -43,18 +43,18 @@ def main() -> None:
     from django.utils import timezone
 
     settings.DEBUG = True  # record queries
-    from metrics.periods import period_containing
+    from core.periods import period_containing
     from metrics.scope import Scope
     from pipeline.models import Account, Deal
-    from quotas.models import Quota
-    from territories.selectors.balance import balance_report, balance_suggestion
-    from territories.selectors.rules import assignment_preview
-    from territories.selectors.segments import (
+    from planning.selectors.balance import balance_report, balance_suggestion
+    from planning.selectors.rules import assignment_preview
+    from planning.selectors.segments import (
         clv_factor,
         mrr_by_account,
         segment_accounts,
         segment_rows,
     )
+    from quotas.models import Quota
 
     today = timezone.localdate()
     accounts, deals = Account.objects.all(), Deal.objects.all()

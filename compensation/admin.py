@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from access.admin_site import ReadOnlyAdmin
 from compensation.models import (
     BonusThreshold,
     CompPlan,
@@ -34,7 +35,6 @@ from compensation.services import (
 from compensation.services.credits import deal_credit_check
 from compensation.services.disputes import dispute_default_adjustment
 from compensation.services.statements import statement_adjust_check
-from spm.admin_site import ReadOnlyAdmin
 
 REP_SEARCH = ("rep__first_name", "rep__last_name", "rep__username")
 

@@ -24,7 +24,7 @@ from compensation.models import (
     StatementLine,
     StatementStatus,
 )
-from metrics.periods import PERIOD_MONTHS, Period, add_months, is_period_start
+from core.periods import PERIOD_MONTHS, Period, add_months, is_period_start
 from pipeline.models import Billing, Deal, DealChange, DealType, StageKind, Subscription
 from quotas.models import Quota
 

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from compensation.services import statements_build as build
 from compensation.services import statements_close as close
-from metrics.periods import period_containing
-from territories.models import User
+from core.periods import period_containing
+from org.models import User
 
 
 def _start(period: str, start: str | None) -> date:

@@ -8,9 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+import access
 from compensation.models import Statement
 from compensation.selectors import statement_get, statement_list, statement_rows
-from spm import access
 
 
 def _statement(request: HttpRequest, pk: int) -> Statement:

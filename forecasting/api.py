@@ -2,10 +2,10 @@
 
 from rest_framework import exceptions, permissions, serializers
 
+import access
+from access.api import ReadOnlyScopedViewSet, ScopedPermission, ScopedViewSet
 from forecasting.models import ForecastCall, ForecastLine, ForecastRun
 from forecasting.services import forecast_call_make
-from spm import access
-from spm.api import ReadOnlyScopedViewSet, ScopedPermission, ScopedViewSet
 
 
 class ForecastRunSerializer(serializers.ModelSerializer):

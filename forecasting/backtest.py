@@ -25,10 +25,10 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
+from core.periods import add_months
 from forecasting.blending import TrackPoint
 from forecasting.models import ScopeKind
 from forecasting.services import forecast_compute
-from metrics.periods import add_months
 from pipeline.models import Deal, StageKind
 
 METHODS = ("pipeline", "time series", "blend", "naive last value", "naive same month")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from core.periods import add_months
 from forecasting.models import ForecastLine, PeriodKind, RunStatus
-from metrics.periods import add_months
 
 MIN_TRACK_MONTHS = 3
 TRACK_MONTHS = 12

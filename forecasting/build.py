@@ -19,12 +19,12 @@ from django.conf import settings
 from django.db.models import BooleanField, Case, DateField, IntegerField, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
+from core.periods import Period, add_months, period_containing
 from forecasting.blending import TrackPoint, blend, blend_weights
 from forecasting.models import ForecastCall, PeriodKind, ScopeKind
 from forecasting.probabilities import AGE_LIMITS, WinProbabilities
 from forecasting.scopes import Cell, Org, ScopeRef, all_scopes, scopes_of_cell
 from forecasting.timeseries import forecast_monthly
-from metrics.periods import Period, add_months, period_containing
 from pipeline.models import ForecastCategory, StageKind
 from pipeline.selectors import deal_states_as_of
 

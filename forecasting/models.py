@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from pipeline.models import MONEY
+from core.money import MONEY
 
 
 class PipelineSnapshot(models.Model):

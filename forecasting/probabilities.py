@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from metrics.periods import add_months
+from core.periods import add_months
 from pipeline.models import DealChange, ForecastCategory, Stage, StageKind
 from pipeline.selectors import deal_states_as_of
 

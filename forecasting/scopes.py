@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from forecasting.models import ScopeKind
-from territories.models import Role, Territory, User
+from org.models import Role, User
+from territories.models import Territory
 
 Cell = tuple[int | None, int | None]  # (owner id, territory id)
 

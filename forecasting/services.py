@@ -9,15 +9,16 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum, Val
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.money import MONEY
+from core.periods import period_containing
 from forecasting.blending import TrackPoint, track_from_runs
 from forecasting.build import LineValues, calls_in_force, facts_collect, lines_build
 from forecasting.models import ForecastCall, ForecastLine, ForecastRun, PipelineSnapshot, RunStatus
 from forecasting.probabilities import win_probabilities_learn
 from forecasting.scopes import Org
-from metrics.periods import period_containing
-from pipeline.models import MONEY, StageKind
+from org.models import User
+from pipeline.models import StageKind
 from pipeline.selectors import deal_states_as_of
-from territories.models import User
 
 ZERO = Value(0, output_field=DecimalField(**MONEY))
 

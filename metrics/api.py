@@ -14,14 +14,14 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+import access
+from core.periods import inclusive_range
 from metrics.definitions import COUNT, KPIS
 from metrics.output import as_csv, as_dict, kpi_keys
-from metrics.periods import inclusive_range
 from metrics.queries.common import GROUPS
 from metrics.queries.movement import MOVES
 from metrics.service import kpi_panel, pipeline_movement
 from pipeline.models import SegmentTier
-from spm import access
 
 # Query parameter -> the access-layer function whose rows it may name.
 NARROWING = {

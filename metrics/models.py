@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from pipeline.models import MONEY, default_currency, non_negative
+from core.money import MONEY, default_currency, non_negative
 
 
 class SalesSpend(models.Model):

@@ -7,9 +7,9 @@ import csv
 import io
 from decimal import Decimal
 
+from core.formatting import NO_VALUE
 from metrics.definitions import COUNT, KPIS, display
 from metrics.service import Panel, Values
-from spm.formatting import NO_VALUE
 
 TOTAL_KEY = "(total)"
 # The columns of a grouped table when no KPI is asked for: the ones a sales meeting reads.

@@ -11,10 +11,12 @@ from dataclasses import dataclass, replace
 from django.db.models import Case, F, IntegerField, Model, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 
+from org.models import Role, Team, User
+from org.selectors import reporting_tree_ids
 from pipeline.models import Account, Activity, Deal, Product, Subscription, SurveyResponse
 from quotas.models import Quota
-from territories.models import Role, Team, Territory, TerritoryAssignment, User
-from territories.selectors import reporting_tree_ids, territory_subtree_ids
+from territories.models import Territory, TerritoryAssignment
+from territories.selectors import territory_subtree_ids
 
 CLOSED = ("won", "lost")
 # A closed deal counts in the territory credited when it closed (so past reports hold when

@@ -12,10 +12,10 @@ import pandas as pd
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.periods import ALL_TIME, Period, add_months, is_bounded, weekdays_in
 from metrics import formulas as f
 from metrics.definitions import ACTIVITY_KINDS, KPIS, activity_targets, gross_margin
 from metrics.models import SalesSpend
-from metrics.periods import ALL_TIME, Period, add_months, is_bounded, weekdays_in
 from metrics.queries.activities import activity_rows
 from metrics.queries.common import TIME_GROUPS, TOTAL, Raw, Rows, in_period
 from metrics.queries.deals import ADDITIVE, deal_rows, new_customers

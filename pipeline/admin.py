@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils import timezone
 
+from access.admin_site import ReadOnlyAdmin
+from pipeline.accounts import account_assign
 from pipeline.models import (
     Account,
     Activity,
@@ -14,8 +16,6 @@ from pipeline.models import (
     Subscription,
     SurveyResponse,
 )
-from spm.admin_site import ReadOnlyAdmin
-from territories.services.accounts import account_assign
 
 PERSON_SEARCH = ("owner__first_name", "owner__last_name")
 

@@ -3,6 +3,15 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework import permissions, serializers
 
+import access
+from access.api import (
+    ModelValidatingSerializer,
+    ReadOnlyScopedViewSet,
+    ScopedPermission,
+    ScopedViewSet,
+    UtcDateTimeFilter,
+)
+from pipeline.accounts import account_assign
 from pipeline.models import (
     Account,
     Activity,
@@ -13,15 +22,6 @@ from pipeline.models import (
     Subscription,
     SurveyResponse,
 )
-from spm import access
-from spm.api import (
-    ModelValidatingSerializer,
-    ReadOnlyScopedViewSet,
-    ScopedPermission,
-    ScopedViewSet,
-    UtcDateTimeFilter,
-)
-from territories.services.accounts import account_assign
 
 
 class AccountSerializer(ModelValidatingSerializer):

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
-from territories.crediting import CLOSED, CREDIT_FIELDS, CREDIT_INPUTS, credit_at_close
+from pipeline.crediting import CLOSED, CREDIT_FIELDS, CREDIT_INPUTS, credit_at_close
 
 TRACKED = ("stage_id", "amount", "currency", "expected_close_on", "forecast_category", "owner_id")
 FIELD_NAMES = {"stage_id": "stage", "owner_id": "owner"}

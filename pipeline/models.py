@@ -7,22 +7,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Cast, Round
 
+from core.money import MONEY, default_currency, non_negative
+from pipeline.crediting import CREDIT_FIELDS, credit_at_close
 from pipeline.history import DealQuerySet, record_deal_write
-from territories.crediting import CREDIT_FIELDS, credit_at_close
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-def default_currency() -> str:
-    return settings.DEFAULT_CURRENCY
-
-
-def non_negative(name: str, label: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{name}__gte": 0}),
-        name=f"%(class)s_{name}_not_negative",
-        violation_error_message=f"{label} cannot be negative.",
-    )
 
 
 class SegmentTier(models.TextChoices):
@@ -64,6 +51,53 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AccountAssignment(models.Model):
+    """Which territory and owner an account had from `start` until `end` (exclusive; open-ended
+    when empty). Written only by `pipeline.accounts.account_assign`."""
+
+    account = models.ForeignKey("Account", on_delete=models.CASCADE, related_name="assignments")
+    territory = models.ForeignKey(
+        "territories.Territory",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_history",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_history",
+    )
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=16, default="manual")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["account_id", "start", "id"]
+        indexes = [models.Index(fields=["account", "start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")),
+                name="account_assignment_end_after_start",
+                violation_error_message="An account assignment ends after it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(end__isnull=True),
+                name="account_assignment_one_current",
+                violation_error_message="An account has one current assignment.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} in {self.territory} for {self.owner} from {self.start}"
 
 
 class Billing(models.TextChoices):

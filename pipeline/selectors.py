@@ -4,7 +4,8 @@ from datetime import datetime
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
-from pipeline.models import Deal, DealChange, StageKind
+from pipeline.models import AccountAssignment, Deal, DealChange, StageKind
+from territories.models import Territory
 
 
 def deal_states_as_of(
@@ -31,3 +32,9 @@ def deal_totals(deals: QuerySet[Deal]) -> dict:
         won=Sum("amount", filter=Q(status=StageKind.WON)),
         open=Sum("amount", filter=Q(status=StageKind.OPEN)),
     )
+
+
+def account_moves(territory: Territory, limit: int = 50) -> QuerySet[AccountAssignment]:
+    """The latest account assignments into this territory, and those that ended there."""
+    rows = AccountAssignment.objects.filter(territory=territory).select_related("account", "owner")
+    return rows.order_by("-start", "-id")[:limit]

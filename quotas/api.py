@@ -3,10 +3,10 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+import access
+from access.api import ModelValidatingSerializer, ScopedViewSet
 from quotas.models import ASSIGNEES, PeriodKind, Quota, QuotaMetric
 from quotas.services import quotas_import
-from spm import access
-from spm.api import ModelValidatingSerializer, ScopedViewSet
 
 
 class QuotaSerializer(ModelValidatingSerializer):

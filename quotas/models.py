@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from metrics.periods import is_period_start, period_containing
-from pipeline.models import MONEY, default_currency, non_negative
+from core.money import MONEY, default_currency, non_negative
+from core.periods import is_period_start, period_containing
 
 
 class PeriodKind(models.TextChoices):
@@ -58,7 +58,7 @@ class Quota(models.Model):
         related_name="quotas",
     )
     team = models.ForeignKey(
-        "territories.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="quotas"
+        "org.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="quotas"
     )
     territory = models.ForeignKey(
         "territories.Territory",

@@ -5,8 +5,8 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from rest_framework import authentication, exceptions, pagination
 
-from territories.models import ApiToken
-from territories.services import api_token_hash
+from org.models import ApiToken
+from org.services import api_token_hash
 
 
 class Conflict(exceptions.APIException):

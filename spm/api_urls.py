@@ -4,8 +4,10 @@ from rest_framework.routers import DefaultRouter
 from compensation import api as compensation_api
 from forecasting import api as forecasting_api
 from metrics import api as metrics_api
+from org import api as org_api
 from pipeline import api as pipeline_api
 from pipeline.imports import api as imports_api
+from planning import api as planning_api
 from quotas import api as quotas_api
 from territories import api as territories_api
 
@@ -21,8 +23,8 @@ router.register("subscriptions", pipeline_api.SubscriptionViewSet, basename="sub
 router.register("survey-responses", pipeline_api.SurveyResponseViewSet, basename="survey")
 router.register("imports", imports_api.ImportRunViewSet, basename="import")
 router.register("territories", territories_api.TerritoryViewSet, basename="territory")
-router.register("users", territories_api.UserViewSet, basename="user")
-router.register("teams", territories_api.TeamViewSet, basename="team")
+router.register("users", org_api.UserViewSet, basename="user")
+router.register("teams", org_api.TeamViewSet, basename="team")
 router.register("quotas", quotas_api.QuotaViewSet, basename="quota")
 router.register("kpis", metrics_api.KpiViewSet, basename="kpi")
 
@@ -44,7 +46,7 @@ urlpatterns = router.urls
 urlpatterns += [
     path(
         "territory-performance/",
-        territories_api.TerritoryPerformanceView.as_view(),
+        planning_api.TerritoryPerformanceView.as_view(),
         name="territory-performance",
     ),
 ]

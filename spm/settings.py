@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from spm.env import envbool, envint, envlist, envstr
+from core.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("PACER_VAR_DIR", str(BASE_DIR / "var")))
@@ -32,6 +32,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "spm.apps.PacerAdminConfig",
+    "spm.apps.PacerConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,12 +44,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "org",
     "territories",
     "pipeline",
+    "metrics",
     "quotas",
     "compensation",
     "forecasting",
-    "metrics",
+    "planning",
+    "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -60,17 +65,18 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "territories.audit.AuditActorMiddleware",
+    "org.audit.AuditActorMiddleware",
+    "access.RequestScopeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "spm.urls"
 WSGI_APPLICATION = "spm.wsgi.application"
-AUTH_USER_MODEL = "territories.User"
+AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "spm.backends.RoleBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "access.backends.RoleBackend"]
 
 # Lock an account out (for this username and address) after repeated failed logins.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)

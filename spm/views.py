@@ -4,10 +4,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from metrics.dashboards import home_page
+import access
+from core.formatting import money
 from pipeline.selectors import deal_totals
-from spm import access
-from spm.formatting import money
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -20,7 +19,7 @@ def health(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each user lands on their role's dashboard."""
-    return redirect(reverse(f"dashboards:{home_page(request.user)}"))
+    return redirect(reverse(f"dashboards:{access.dashboard_home(request.user)}"))
 
 
 @login_required

@@ -3,8 +3,8 @@ from datetime import date, datetime
 import pytest
 from django.utils import timezone
 
+from org.models import Role
 from pipeline.models import Stage
-from territories.models import Role
 from tests.clock import TODAY, clock_pin
 from tests.factories import TeamFactory, UserFactory
 

@@ -3,8 +3,9 @@ from decimal import Decimal
 
 import factory
 
+from org.models import Role, Team, User
 from pipeline.models import Account, Deal, Product, Stage
-from territories.models import Role, Team, Territory, User
+from territories.models import Territory
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+import access
 from pipeline.models import Activity, Deal
 from quotas.models import Quota
-from spm import access
 from tests.factories import AccountFactory, DealFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -25,16 +25,12 @@ from compensation.models import (
 from forecasting.models import ForecastCall
 from forecasting.services import forecast_run
 from metrics.models import SalesSpend
+from org.models import AuditEntry
 from pipeline.models import Activity, ImportRun, Subscription, SurveyResponse
+from planning.models import AssignmentRule, IcpCriterion, TerritoryPlan
 from quotas.models import Quota
 from spm.api_urls import router
-from territories.models import (
-    AssignmentRule,
-    AuditEntry,
-    IcpCriterion,
-    Territory,
-    TerritoryPlan,
-)
+from territories.models import Territory
 from tests.factories import AccountFactory, DealFactory, ProductFactory
 
 ROLES = ("anonymous", "rep", "manager", "executive", "admin")
@@ -102,7 +98,7 @@ EXPECTED = [
     ("admin:view_on_site", rule(set())),  # no model has a public page
     ("admin:autocomplete", rule(set())),  # refused without the field it should complete
     ("admin:axes_*_add", rule(set())),  # login records are written by axes only
-    ("admin:territories_apitoken_change", admin_rule({"admin"}, set())),  # a key is never edited
+    ("admin:org_apitoken_change", admin_rule({"admin"}, set())),  # a key is never edited
     # Deal history and the audit log are append-only: read them, never write them.
     ("admin:*_dealchange_change", admin_rule({"admin"}, set())),
     ("admin:*_auditentry_change", admin_rule({"admin"}, set())),

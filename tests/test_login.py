@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 from axes.models import AccessAttempt
 
+from org.models import AuditEntry
 from quotas.models import Quota
-from territories.models import AuditEntry, Territory
+from territories.models import Territory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_role_and_territory_changes_are_audited(rep, manager):
     region.delete()
     rows = list(AuditEntry.objects.order_by("id").values_list("model", "action", "changes"))
     assert rows[-3:] == [
-        ("territories.User", "updated", {"role": ["rep", "manager"]}),
+        ("org.User", "updated", {"role": ["rep", "manager"]}),
         ("territories.Territory", "created", {"kind": [None, "region"], "name": [None, "West"]}),
         ("territories.Territory", "deleted", {"kind": ["region", None], "name": ["West", None]}),
     ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from spm.env import envbool, envint
+from core.env import envbool, envint
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {

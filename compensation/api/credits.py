@@ -6,11 +6,11 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+import access
+from access.api import ReadOnlyScopedViewSet
 from compensation.api.fields import MONEY
 from compensation.models import DealCredit
 from compensation.services import deal_credit_set, deal_payout_preview
-from spm import access
-from spm.api import ReadOnlyScopedViewSet
 
 
 class DealCreditSerializer(serializers.ModelSerializer):

@@ -6,12 +6,12 @@ from rest_framework import permissions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+import access
+from access.api import ModelValidatingSerializer, ScopedPermission, ScopedViewSet
 from compensation import engine
 from compensation.api.fields import MONEY, PERCENT, RATE
 from compensation.models import BonusThreshold, CompPlan, PlanAssignment, PlanComponent, RateTier
 from compensation.services import plan_component_save, plan_what_if
-from spm import access
-from spm.api import ModelValidatingSerializer, ScopedPermission, ScopedViewSet
 
 
 class PlanPermission(ScopedPermission):

@@ -6,17 +6,17 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from compensation import tasks
-from compensation.api.fields import MONEY
-from compensation.models import Dispute, PayPeriod, Statement, StatementLine
-from compensation.services import dispute_raise, dispute_resolve
-from spm import access
-from spm.api import (
+import access
+from access.api import (
     ModelValidatingSerializer,
     ReadOnlyScopedViewSet,
     ScopedPermission,
     ScopedViewSet,
 )
+from compensation import tasks
+from compensation.api.fields import MONEY
+from compensation.models import Dispute, PayPeriod, Statement, StatementLine
+from compensation.services import dispute_raise, dispute_resolve
 
 
 class StatementLineSerializer(serializers.ModelSerializer):

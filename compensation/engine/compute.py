@@ -31,7 +31,7 @@ from compensation.engine.types import (
     Spif,
     Tier,
 )
-from metrics.periods import Period
+from core.periods import Period
 
 CENT = Decimal("0.01")
 

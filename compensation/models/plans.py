@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from pipeline.models import MONEY, Deal, default_currency, non_negative
+from core.money import MONEY, Digits, default_currency, non_negative
+from pipeline.models import Deal
 from quotas.models import QuotaMetric
 
-PERCENT = {"max_digits": 7, "decimal_places": 2}
-RATE = {"max_digits": 9, "decimal_places": 4}
+PERCENT: Digits = {"max_digits": 7, "decimal_places": 2}
+RATE: Digits = {"max_digits": 9, "decimal_places": 4}
 
 
 class PayPeriod(models.TextChoices):

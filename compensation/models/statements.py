@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 
 from compensation.models.plans import CompPlan, PayPeriod
-from pipeline.models import MONEY, Deal
+from core.money import MONEY
+from pipeline.models import Deal
 
 
 class StatementStatus(models.TextChoices):

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from compensation.models import DealCredit
+from org.models import User
 from pipeline.models import Deal
-from territories.models import User
 
 HUNDRED = Decimal(100)
 

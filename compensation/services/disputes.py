@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from compensation.models import Dispute, DisputeKind, DisputeStatus, Statement, StatementLine
 from compensation.services.statements import DISPUTE, statement_adjust
+from org.models import User
 from pipeline.models import Deal
-from territories.models import User
 
 
 def dispute_raise(

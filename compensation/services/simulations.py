@@ -21,9 +21,9 @@ from compensation.selectors import (
     period_inputs,
     plan_terms,
 )
-from metrics.periods import Period, period_containing
+from core.periods import Period, period_containing
+from org.models import User
 from pipeline.models import Billing, Deal, DealType
-from territories.models import User
 
 ZERO = Decimal(0)
 PLAN_FIELDS = {"cap", "draw", "draw_recoverable", "margin_percent", "clawback_days"}

@@ -21,9 +21,9 @@ from compensation import engine
 from compensation.engine.compute import CENT, cents, shown_attainment
 from compensation.models import LineKind, Statement, StatementLine, StatementStatus
 from compensation.selectors import RepInputs, pay_period, period_inputs
-from metrics.periods import Period
+from core.periods import Period
+from org.models import User
 from pipeline.models import Deal
-from territories.models import User
 
 RECALCULATION = "Recalculation"
 DISPUTE = "Dispute"

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from metrics.periods import Period
+from core.periods import Period
 from metrics.queries.common import Paths, Rows, group_key, groupable, grouped, in_period_moments
 from pipeline.models import Activity, ActivityKind
 

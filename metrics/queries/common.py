@@ -16,7 +16,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
-from metrics.periods import Period
+from core.periods import Period
 
 TIME_GROUPS = ("month", "quarter")
 GROUPS = ("rep", "manager", "team", "territory", "product", "segment", *TIME_GROUPS)

@@ -32,8 +32,8 @@ from django.db.models import (
     Sum,
 )
 
+from core.periods import Period
 from metrics.formulas import median_of_counts
-from metrics.periods import Period
 from metrics.queries.common import (
     MONEY_SUM,
     TIME_GROUPS,

@@ -5,11 +5,12 @@ from datetime import date, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
 
-from metrics.periods import Period, bucket_label, bucket_starts
+from core.periods import Period, bucket_label, bucket_starts
 from metrics.queries.common import TIME_GROUPS, TOTAL
 from metrics.scope import DEAL_TERRITORY, Scope
+from org.models import Team, User
 from pipeline.models import Product, SegmentTier
-from territories.models import Team, Territory, TerritoryAssignment, User
+from territories.models import Territory, TerritoryAssignment
 
 NONE_LABEL = "(none)"
 NO_SEGMENT_LABEL = "(no segment)"

@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from metrics.periods import Period
+from core.periods import Period
 from metrics.queries.common import MONEY_SUM, Rows, grouped, in_period
 from pipeline.models import Deal, DealChange, StageKind
 from pipeline.selectors import deal_states_as_of

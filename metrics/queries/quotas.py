@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from metrics.periods import PERIOD_MONTHS, Period, add_months, bucket_starts, period_containing
+from core.periods import PERIOD_MONTHS, Period, add_months, bucket_starts, period_containing
 from metrics.queries.common import TIME_GROUPS, TOTAL, Rows, in_period
 from quotas.models import Quota, QuotaMetric
 

@@ -17,8 +17,8 @@ from django.db import connections
 from django.db.models import BigIntegerField, F, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 
+from core.periods import Period, add_months, bucket_starts, month_boundaries
 from metrics.formulas import ZERO
-from metrics.periods import Period, add_months, bucket_starts, month_boundaries
 from metrics.queries.common import TIME_GROUPS, TOTAL, Paths, Rows, groupable
 from pipeline.models import Subscription
 

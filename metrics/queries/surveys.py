@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from metrics.periods import Period
+from core.periods import Period
 from metrics.queries.common import Paths, Rows, group_key, groupable, grouped, in_period
 from pipeline.models import SurveyKind, SurveyResponse
 

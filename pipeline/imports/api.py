@@ -1,8 +1,8 @@
 from rest_framework import permissions, serializers
 
+import access
+from access.api import ReadOnlyScopedViewSet
 from pipeline.models import ImportRun
-from spm import access
-from spm.api import ReadOnlyScopedViewSet
 
 
 class CanImport(permissions.BasePermission):

@@ -15,6 +15,7 @@ from django.db import models, reset_queries, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from pipeline.accounts import account_assign
 from pipeline.imports.constraints import broken_constraints
 from pipeline.imports.errors import ImportFileError, Report, RowError
 from pipeline.imports.mapping import Mapping, MappingError, mapping_from_header, normalise
@@ -22,7 +23,6 @@ from pipeline.imports.parse import months_before, parse_date, parse_value
 from pipeline.imports.reader import read_rows
 from pipeline.imports.refs import Ambiguous, ref_create, refs_find
 from pipeline.models import Account, Deal, ImportedKey, ImportRun, Stage
-from territories.services.accounts import account_assign
 
 CHUNK = 2000
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"

@@ -9,9 +9,10 @@ from datetime import date
 from django.db.models import Model
 from django.utils import timezone
 
+from org.models import User
 from pipeline.models import Account, Activity, Deal, Product, StageKind, Subscription
 from pipeline.models import SurveyResponse as Survey
-from territories.models import Territory, TerritoryAssignment, User
+from territories.models import Territory, TerritoryAssignment
 
 
 @dataclass(frozen=True)

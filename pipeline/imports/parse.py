@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import models
 from django.utils import timezone
 
-from metrics.periods import add_months
+from core.periods import add_months
 
 READABLE = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%y": "YY", "%H": "hh", "%M": "mm"}
 

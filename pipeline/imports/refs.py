@@ -3,9 +3,10 @@
 from django.db.models import Model, Q, Value
 from django.db.models.functions import Concat
 
+from org.models import Team, User
 from pipeline.imports.kinds import split_name, username_for
 from pipeline.models import Account, Deal, Product, Stage
-from territories.models import Team, Territory, User
+from territories.models import Territory
 
 # Fields that identify a row of each model in a file, in order of preference.
 LOOKUPS: dict[type[Model], tuple[str, ...]] = {

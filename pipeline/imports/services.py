@@ -8,13 +8,13 @@ from pathlib import Path
 from django.core.cache import cache
 from django.utils import timezone
 
+from org.models import User
 from pipeline.imports.engine import CHUNK, import_file
 from pipeline.imports.errors import ImportFileError, Report, RowError
 from pipeline.imports.mapping import MappingError, mapping_load
 from pipeline.imports.reader import sha256_of
 from pipeline.imports.uploads import upload_discard
 from pipeline.models import ImportRun, ImportStatus
-from territories.models import User
 
 PROGRESS_SECONDS = 6 * 3600
 

@@ -10,13 +10,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+import access
 from pipeline.imports.kinds import KINDS
 from pipeline.imports.mapping import SHIPPED
 from pipeline.imports.services import import_run_progress, import_run_start
 from pipeline.imports.uploads import upload_save
 from pipeline.models import ImportRun, ImportStatus
 from pipeline.tasks import import_run_execute
-from spm import access
 
 DONE = {ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.APPLIED, ImportStatus.FAILED}
 

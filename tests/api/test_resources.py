@@ -4,10 +4,11 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from org.models import ApiToken
+from org.services import api_token_create, api_token_revoke
 from pipeline.models import Activity, DealChange
 from quotas.models import Quota
-from territories.models import ApiToken, Territory
-from territories.services import api_token_create, api_token_revoke
+from territories.models import Territory
 from tests.factories import AccountFactory, DealFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from territories.services import api_token_create
+from org.services import api_token_create
 from tests.factories import AccountFactory, DealFactory
 
 EXAMPLES = 8

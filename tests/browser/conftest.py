@@ -64,7 +64,7 @@ def browser_session_cookies(settings) -> None:
 @pytest.fixture
 def demo(transactional_db, settings) -> dict:
     """The demo company at a small scale, committed so the live server's thread sees it."""
-    from pipeline.demo import demo_load
+    from demo.build import demo_load
 
     settings.PACER_DASHBOARD_CACHE_SECONDS = 0
     return demo_load(seed=7, scale=DEMO_SCALE)

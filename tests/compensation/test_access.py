@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+import access
 from compensation.models import DealCredit, Statement, StatementLine
 from compensation.services import statements_close
-from spm import access
 from tests.compensation.conftest import JAN, NOW, assign, won_deal
 from tests.factories import DealFactory
 

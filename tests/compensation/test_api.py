@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from compensation.models import CompPlan, Dispute, PlanComponent, Statement
 from compensation.services import dispute_raise, statements_close
+from org.models import AuditEntry
 from quotas.models import Quota
-from territories.models import AuditEntry
 from tests.compensation.conftest import JAN, NOW, assign, make_plan, won_deal
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from compensation.models import DealCredit
 from compensation.services import deal_credit_set
-from territories.models import AuditEntry
+from org.models import AuditEntry
 from tests.compensation.conftest import won_deal
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from compensation.engine import (
     Tier,
     statement_compute,
 )
-from metrics.periods import Period
+from core.periods import Period
 
 D = Decimal
 JANUARY = Period(date(2026, 1, 1), date(2026, 2, 1))

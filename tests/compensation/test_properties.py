@@ -23,7 +23,7 @@ from compensation.engine import (
 from compensation.engine.compute import measure_of
 from compensation.models import Statement, StatementLine
 from compensation.services import statements_build
-from metrics.periods import Period
+from core.periods import Period
 from tests.compensation.conftest import JAN, NOW, assign, make_plan, won_deal
 from tests.factories import UserFactory
 

@@ -7,7 +7,7 @@ import pytest
 
 from compensation.models import CompPlan, DealCredit, Dispute, Statement, StatementLine
 from compensation.services import dispute_raise, statements_close
-from pipeline.demo import demo_reset
+from demo.build import demo_reset
 from tests.compensation.conftest import JAN, NOW, assign, won_deal
 from tests.factories import UserFactory
 

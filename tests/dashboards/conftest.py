@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from org.models import Role
 from pipeline.models import Activity, Subscription, SurveyResponse
 from quotas.models import Quota
-from territories.models import Role, Territory
+from territories.models import Territory
 from tests.factories import AccountFactory, DealFactory, ProductFactory, UserFactory
 
 ON = date(2026, 3, 10)

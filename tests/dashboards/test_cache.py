@@ -63,3 +63,14 @@ def test_a_new_manager_sees_the_new_scope_at_once(client, book, cached):
     other.manager = manager
     other.save()
     assert "Olga" in client.get("/dashboards/team/", MARCH).content.decode()
+
+
+def test_a_manager_s_page_reads_the_reporting_tree_once(client, book, settings):
+    settings.PACER_DASHBOARD_CACHE_SECONDS = 0
+    client.force_login(book["manager"])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/dashboards/team/", MARCH)
+    assert response.status_code == 200
+    trees = [q["sql"] for q in captured.captured_queries if "WITH RECURSIVE tree" in q["sql"]]
+    assert len(trees) == 1
+    assert len(captured) > 10  # the page itself still reads what it shows

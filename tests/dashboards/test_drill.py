@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 
-from metrics.dashboards.executive import executive_dashboard
-from metrics.dashboards.manager import manager_dashboard
-from metrics.dashboards.rep import rep_dashboard
-from metrics.filters import filters_from_query
+from dashboards.executive import executive_dashboard
+from dashboards.filters import filters_from_query
+from dashboards.manager import manager_dashboard
+from dashboards.rep import rep_dashboard
 from pipeline.models import Activity
 from tests.dashboards.conftest import MARCH, ON
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.periods import add_months
 from forecasting.models import ForecastLine
 from forecasting.services import forecast_run
-from metrics.periods import add_months
 from pipeline.models import ImportRun
 from tests.clock import TODAY
 from tests.dashboards.conftest import MARCH

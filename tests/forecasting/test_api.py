@@ -4,13 +4,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from dashboards.forecasts import forecast_vs_actual, latest_forecast
 from forecasting.models import ForecastCall, ForecastRun, RunStatus
-from forecasting.selectors import (
-    ForecastOutcome,
-    forecast_accuracy,
-    forecast_vs_actual,
-    latest_forecast,
-)
+from forecasting.selectors import ForecastOutcome, forecast_accuracy
 from forecasting.services import forecast_run
 from tests.forecasting.test_run import deal
 

@@ -3,8 +3,9 @@
 import json
 from datetime import UTC, date, datetime
 
+from org.models import Team, User
 from pipeline.models import Account, Activity, SurveyResponse
-from territories.models import Team, Territory, TerritoryAssignment, User
+from territories.models import Territory, TerritoryAssignment
 from tests.factories import AccountFactory
 from tests.imports.conftest import run_import
 

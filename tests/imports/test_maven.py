@@ -8,8 +8,9 @@ import pytest
 
 from metrics.scope import Scope
 from metrics.service import kpi_panel
+from org.models import Role, Team, User
 from pipeline.models import Account, Deal, DealChange, Product, Stage
-from territories.models import Role, Team, Territory, TerritoryAssignment, User
+from territories.models import Territory, TerritoryAssignment
 from tests.imports.conftest import MAVEN, import_maven
 
 TODAY = date(2018, 1, 1)

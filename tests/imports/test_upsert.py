@@ -107,7 +107,8 @@ def test_a_crash_is_logged_and_changes_nothing(stages, rep, write_csv, monkeypat
 
 
 def test_an_account_moved_by_a_file_keeps_its_history(db, write_csv):
-    from territories.models import AccountAssignment, Territory
+    from pipeline.models import AccountAssignment
+    from territories.models import Territory
 
     Territory.objects.create(name="North", kind="territory")
     south = Territory.objects.create(name="South", kind="territory")

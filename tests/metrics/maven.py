@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from org.models import Role, Team, User
 from pipeline.models import Account, Deal, Product, Stage
-from territories.models import Role, Team, Territory, TerritoryAssignment, User
+from territories.models import Territory, TerritoryAssignment
 
 MAVEN_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "maven_crm"
 STAGES = {  # name: (order, probability, kind); Engaging's 40 % is our assumption

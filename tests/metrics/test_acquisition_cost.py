@@ -6,13 +6,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+import access
+from core.periods import Period
 from metrics.models import SalesSpend
-from metrics.periods import Period
 from metrics.queries.deals import new_customers
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from pipeline.models import Deal
-from spm import access
 from tests.metrics.factories import AccountFactory, DealFactory
 
 pytestmark = pytest.mark.django_db

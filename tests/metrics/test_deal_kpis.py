@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.periods import ALL_TIME, Period
+from core.periods import ALL_TIME, Period
 from metrics.scope import Scope
 from metrics.service import kpi_panel, kpi_series
 from tests.metrics.conftest import TODAY

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.periods import Period, bucket_starts, month_boundaries, weekdays_in
 from metrics import formulas as f
-from metrics.periods import Period, bucket_starts, month_boundaries, weekdays_in
 
 
 @pytest.mark.parametrize(

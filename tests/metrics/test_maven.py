@@ -6,7 +6,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from metrics.periods import inclusive_range
+from core.periods import inclusive_range
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from tests.metrics.maven import MAVEN_DIR, load_maven

@@ -8,7 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics.periods import Period
+from core.periods import Period
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from pipeline.models import Subscription, SurveyResponse

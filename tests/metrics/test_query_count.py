@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics.periods import Period
+from core.periods import Period
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from tests.metrics.factories import (

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.periods import ALL_TIME
+from core.periods import ALL_TIME
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from territories.models import TerritoryAssignment

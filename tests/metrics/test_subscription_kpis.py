@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.periods import Period, day_period
+from core.periods import Period, day_period
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from tests.metrics.factories import AccountFactory, SubscriptionFactory

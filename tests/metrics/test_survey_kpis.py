@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.periods import Period
+from core.periods import Period
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from tests.metrics.conftest import TODAY

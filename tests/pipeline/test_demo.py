@@ -14,11 +14,12 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 
-from metrics.periods import period_containing
-from pipeline.demo import LOGINS, PASSWORD, demo_load, demo_reset
-from pipeline.demo.org import username_for
+from core.periods import period_containing
+from demo.build import LOGINS, PASSWORD, demo_load, demo_reset
+from demo.org import username_for
+from org.models import Role, User
 from pipeline.models import Account, Deal, DealChange, Subscription, SurveyResponse
-from territories.models import Role, Territory, User
+from territories.models import Territory
 from tests.clock import TODAY
 from tests.factories import DealFactory
 

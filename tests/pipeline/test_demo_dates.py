@@ -13,13 +13,13 @@ import pytest
 from django.db import transaction
 from django.db.models import Sum
 
-from metrics.periods import add_months
-from pipeline.demo import demo_load
-from pipeline.demo.activity import ACTIVITY_MONTHS
-from pipeline.demo.context import working_days
+from core.periods import add_months
+from demo.activity import ACTIVITY_MONTHS
+from demo.build import demo_load
+from demo.context import working_days
+from org.models import Role, User
 from pipeline.models import Activity, ActivityKind, Deal
 from quotas.models import Quota
-from territories.models import Role, User
 
 pytestmark = pytest.mark.django_db
 

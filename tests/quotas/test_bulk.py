@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
+from org.models import AuditEntry
 from quotas.models import Quota
 from quotas.services import QuotaEntry, QuotaRowsInvalid, quotas_import_csv, quotas_set
-from territories.models import AuditEntry, Territory
+from territories.models import Territory
 from tests.quotas.conftest import FEB, JAN
 
 pytestmark = pytest.mark.django_db

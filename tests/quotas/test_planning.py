@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from org.models import AuditEntry, User
 from pipeline.models import Deal
+from planning.selectors.quotas import seasonality_learn
+from planning.services.quotas import Method, quota_allocation_apply, quota_allocation_preview
 from quotas.models import Quota, RampSchedule
-from quotas.selectors import quota_grid, seasonality_learn
-from quotas.services import Method, quota_allocation_apply, quota_allocation_preview
-from territories.models import AuditEntry, Territory, TerritoryAssignment, User
+from quotas.selectors import quota_grid
+from territories.models import Territory, TerritoryAssignment
 from tests.quotas.conftest import FEB, JAN, MAR, won
 
 pytestmark = pytest.mark.django_db

@@ -6,17 +6,17 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from metrics.periods import Period
-from pipeline.models import Account, Deal
-from quotas.models import Quota
-from territories.models import AccountAssignment, TerritoryAssignment
-from territories.selectors.balance import (
+from core.periods import Period
+from pipeline.models import Account, AccountAssignment, Deal
+from planning.selectors.balance import (
     balance_report,
     balance_suggestion,
     imbalance_index,
     index_after,
 )
-from territories.services.balance import balance_apply
+from planning.services.balance import balance_apply
+from quotas.models import Quota
+from territories.models import TerritoryAssignment
 from tests.factories import AccountFactory, DealFactory, TerritoryFactory, UserFactory
 from tests.territories.conftest import TODAY
 

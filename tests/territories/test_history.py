@@ -7,12 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from metrics.periods import Period
+from core.periods import Period
 from metrics.scope import Scope
 from metrics.service import kpi_panel
-from pipeline.models import Deal
-from territories.models import AccountAssignment, Territory
-from territories.services.accounts import account_assign
+from pipeline.accounts import account_assign
+from pipeline.models import AccountAssignment, Deal
+from territories.models import Territory
 from tests.factories import AccountFactory, DealFactory
 from tests.territories.conftest import LAST_YEAR, TODAY
 
@@ -34,7 +34,12 @@ def book(stages, rep, other_rep, north, south):
     DealFactory(account=acme, owner=rep, stage=stages["Won"], amount=Decimal(700), **closed)
     DealFactory(account=acme, owner=rep, stage=stages["Lost"], amount=Decimal(300), **closed)
     DealFactory(
-        account=acme, owner=rep, stage=stages["Proposal"], amount=Decimal(500), territory=north
+        account=acme,
+        owner=rep,
+        stage=stages["Proposal"],
+        amount=Decimal(500),
+        territory=north,
+        created_on=LAST_YEAR,
     )
     return acme
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from metrics.periods import add_months, period_containing
+from core.periods import add_months, period_containing
 from quotas.models import Quota
 from tests.factories import AccountFactory, DealFactory
 from tests.territories.conftest import TODAY

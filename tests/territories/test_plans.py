@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from pipeline.models import Account, Deal
-from territories.models import AccountAssignment, PlanStatus, TerritoryPlan
-from territories.selectors.plans import plan_compare
-from territories.services.plans import plan_activate, plan_draft, plan_set, plans_activate_due
-from territories.tasks import plans_activate_due as task
+from pipeline.models import Account, AccountAssignment, Deal
+from planning.models import PlanStatus, TerritoryPlan
+from planning.selectors.plans import plan_compare
+from planning.services.plans import plan_activate, plan_draft, plan_set, plans_activate_due
+from planning.tasks import plans_activate_due as task
 from tests.factories import AccountFactory, DealFactory
 from tests.territories.conftest import TODAY
 

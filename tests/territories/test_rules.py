@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.models import Account
-from territories.models import AccountAssignment, AssignmentRule
-from territories.selectors.rules import assignment_preview
-from territories.services.rules import assignment_apply
+from pipeline.models import Account, AccountAssignment
+from planning.models import AssignmentRule
+from planning.selectors.rules import assignment_preview
+from planning.services.rules import assignment_apply
 from tests.factories import AccountFactory, TerritoryFactory
 from tests.territories.conftest import TODAY
 

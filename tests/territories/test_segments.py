@@ -5,13 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.periods import ALL_TIME
+from core.periods import ALL_TIME
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from pipeline.models import Account, Subscription
-from territories.models import IcpCriterion
-from territories.selectors.segments import mrr_by_account, segment_accounts, segment_rows
-from territories.services.segments import segment_apply
+from planning.models import IcpCriterion
+from planning.selectors.segments import mrr_by_account, segment_accounts, segment_rows
+from planning.services.segments import segment_apply
 from tests.factories import AccountFactory, DealFactory
 from tests.territories.conftest import TODAY
 

@@ -5,7 +5,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from territories.models import AssignmentRule, AuditEntry, IcpCriterion, Territory, TerritoryPlan
+from org.models import AuditEntry
+from planning.models import AssignmentRule, IcpCriterion, TerritoryPlan
+from territories.models import Territory
 from tests.factories import AccountFactory
 from tests.territories.conftest import TODAY
 

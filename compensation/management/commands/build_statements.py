@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from compensation.services import statements_build, statements_close, statements_recalculate
-from territories.models import User
+from org.models import User
 
 
 class Command(BaseCommand):

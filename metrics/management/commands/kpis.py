@@ -4,13 +4,14 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Model
 
+from core.periods import inclusive_range
 from metrics.output import TABLE_KPIS, as_csv, as_dict, as_table, kpi_keys
-from metrics.periods import inclusive_range
 from metrics.queries.common import GROUPS
 from metrics.scope import Scope
 from metrics.service import kpi_panel
+from org.models import Team, User
 from pipeline.models import Product, SegmentTier
-from territories.models import Team, Territory, User
+from territories.models import Territory
 
 # Scope options: (option, model, field it names) — a segment is a SegmentTier value.
 NARROWING = (

@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from org.models import User
 from pipeline.imports.kinds import KINDS
 from pipeline.imports.mapping import MappingError
 from pipeline.imports.services import import_run_execute, import_run_start
-from territories.models import User
 
 SHOWN_ERRORS = 50
 

@@ -1,0 +1,437 @@
+"""The executive page: company KPIs with their trend, revenue against quota and forecast,
+territories and segments, new against existing revenue, and how MRR moved."""
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+import access
+from core.periods import Period, add_months
+from dashboards import charts, forecasts
+from dashboards.common import (
+    Cell,
+    Dashboard,
+    Row,
+    Table,
+    Tile,
+    change,
+    chart,
+    drill_link,
+    empty_chart,
+    fmt,
+    kpi_text,
+    lean,
+)
+from dashboards.filters import Filters
+from dashboards.integrations import RUN_FORECAST, latest_forecast
+from forecasting import selectors as forecasting
+from metrics import formulas as f
+from metrics.definitions import CURRENCY, FRACTION, KPIS
+from metrics.queries.common import MONEY_SUM, in_period
+from metrics.scope import Scope
+from metrics.service import kpi_panel
+from org.models import User
+from pipeline.models import ForecastCategory, SegmentTier, StageKind
+from planning.selectors.performance import Performance, territory_performance
+
+# (KPI, drill-down kind and parameters); None: the figure has no rows to list.
+TILES = [
+    ("revenue", ("deals", {"measure": "won"})),
+    ("win_rate", ("deals", {"measure": "closed"})),
+    ("average_deal_size", ("deals", {"measure": "won"})),
+    ("mrr", ("subscriptions", {})),
+    ("customer_churn_rate", None),
+    ("nps", ("surveys", {"survey": "nps"})),
+    ("csat", ("surveys", {"survey": "csat"})),
+    ("clv", None),
+]
+TREND_MONTHS = 12
+LOWER_IS_BETTER = {"customer_churn_rate"}
+NO_DATA = "No won deals in this period. Deals are added in the admin, the API or by an import."
+
+
+def executive_dashboard(user: User, filters: Filters, today: date) -> Dashboard:
+    scope = filters.narrow(access.visible_scope(user))
+    link = drill_link(filters)
+    window = filters.window
+    shown = lean(scope, "subscriptions", "surveys")  # no activity KPI on this page
+    now = kpi_panel(shown, window, today=today).total
+    before = kpi_panel(shown, filters.previous, today=today).total
+    trend = Period(add_months(window.end, -TREND_MONTHS), window.end)
+    months = kpi_panel(shown, trend, "month", today=today, total=False).groups
+    tiles = [kpi_tile_with_trend(key, now, before, months, link, drill) for key, drill in TILES]
+    blocks = [
+        revenue_by_month(months, link, filters),
+        forecast_chart(user, filters, months, link),
+        forecast_track_record(user, today),
+        category_chart(scope, now, window, link),
+        segment_chart(scope, window, today, link),
+        *territory_blocks(user, scope, window, today, link),
+        new_vs_existing(months, link, filters),
+        mrr_waterfall(now, link),
+    ]
+    return Dashboard(
+        "executive",
+        "Company performance",
+        f"{filters.label} · against {filters.shifted(-1).label} · today {today}",
+        tiles,
+        blocks,
+    )
+
+
+def kpi_tile_with_trend(key, now, before, months, link, drill) -> Tile:
+    unit = KPIS[key].unit
+    delta, trend = change(now[key], before[key], unit)
+    if key in LOWER_IS_BETTER:  # the arrow shows the direction, the colour whether it is good
+        trend = {"up": "up bad", "down": "down good"}.get(trend, trend)
+    labels = [group.key for group in months]
+    values = [group.values[key] for group in months]
+    spark = None
+    if any(value is not None for value in values):
+        spark = chart(
+            f"spark-{key}",
+            f"{KPIS[key].label} by month",
+            charts.sparkline(labels, values, percent=unit == FRACTION),
+        )
+    url = link(drill[0], **drill[1]) if drill else None
+    label = {"average_deal_size": "AOV", "customer_churn_rate": "Churn"}.get(key, KPIS[key].label)
+    return Tile(
+        key,
+        label,
+        now[key],
+        kpi_text(key, now[key]),
+        url,
+        delta,
+        trend,
+        note="against the previous period" if delta else "no previous value",
+        spark=spark,
+    )
+
+
+def revenue_by_month(months, link, filters: Filters):
+    labels = [group.key for group in months]
+    revenue = [group.values["revenue"] for group in months]
+    quota = [group.values["quota"] for group in months]
+    title = "Revenue by month against quota"
+    if not any(revenue):
+        return empty_chart("revenue_months", title, NO_DATA, wide=True)
+    links = [link("deals", measure="won", month=label) for label in labels]
+    figure = charts.revenue_by_month(labels, revenue, quota, links=links)
+    figure.update_layout(xaxis={"type": "category"})
+    rows = [
+        Row(label, f"{fmt(value, CURRENCY)} of {fmt(q, CURRENCY)} quota", url)
+        for label, value, q, url in zip(labels, revenue, quota, links, strict=True)
+    ]
+    return chart("revenue_months", title, figure, rows, wide=True)
+
+
+def forecast_chart(user: User, filters: Filters, months, link):
+    """Revenue by month with the latest forecast run's prediction and interval."""
+    title = "Revenue forecast"
+    forecast = latest_forecast(user, filters)
+    if forecast is None or not forecast.points:
+        return empty_chart("forecast", title, f"No forecast yet: run `{RUN_FORECAST}`.", wide=True)
+    labels = [group.key for group in months]
+    actual = [group.values["revenue"] for group in months]
+    points = forecast.points
+    ahead = [point.month.strftime("%Y-%m") for point in points]
+    figure = charts.revenue_forecast(
+        labels,
+        actual,
+        ahead,
+        [p.predicted for p in points],
+        [p.lower for p in points],
+        [p.upper for p in points],
+        links=[link("deals", measure="won", month=m) for m in labels],
+        interval=forecast.interval,
+    )
+    rows = [
+        Row(
+            m,
+            f"{fmt(p.predicted, CURRENCY)} ({fmt(p.lower, CURRENCY)} to {fmt(p.upper, CURRENCY)})",
+        )
+        for m, p in zip(ahead, points, strict=True)
+    ]
+    note = f"{forecast.method}, made {forecast.made_at:%Y-%m-%d %H:%M}; band: {forecast.interval}."
+    return chart("forecast", title, figure, rows, note=note, wide=True)
+
+
+def forecast_track_record(user: User, today: date) -> Table:
+    """What each past month's first forecast run said against what was won, and the error of
+    each method over those months (your headline scope: the company, your tree, yourself)."""
+    outcomes = forecasts.forecast_vs_actual(user, months=6, today=today)
+    wape = {
+        key: fmt(value, FRACTION) for key, value in forecasting.forecast_accuracy(outcomes).items()
+    }
+    note = (
+        f"Error over these months (WAPE): blend {wape['blended']}, pipeline "
+        f"{wape['weighted_pipeline']}, time series {wape['ts_point']}. "
+        "`python manage.py backtest_forecast` replays history for MAPE, WAPE and MASE by horizon."
+    )
+    return Table(
+        "forecast_track",
+        "Forecasts against actuals",
+        [("Month", False), ("Run of", False), ("Blend", True), ("Weighted pipeline", True)]
+        + [("Time series", True), ("Won", True), ("Blend error", True)],
+        [
+            [
+                Cell(outcome.month.strftime("%Y-%m")),
+                Cell(outcome.as_of.isoformat()),
+                Cell(fmt(outcome.blended, CURRENCY), num=True),
+                Cell(fmt(outcome.weighted_pipeline, CURRENCY), num=True),
+                Cell(fmt(outcome.ts_point, CURRENCY), num=True),
+                Cell(fmt(outcome.actual, CURRENCY), num=True),
+                Cell(
+                    fmt(f.ratio(outcome.blended - outcome.actual, outcome.actual), FRACTION),
+                    num=True,
+                ),
+            ]
+            for outcome in outcomes
+        ],
+        empty="No past forecast to compare yet: a month's first nightly run shows here once "
+        "the month has ended.",
+        note=note if outcomes else "",
+        wide=True,
+    )
+
+
+def _error(outcome) -> Decimal | None:
+    return f.ratio(outcome.blended - outcome.actual, outcome.actual)
+
+
+def category_chart(scope: Scope, now: dict, window: Period, link):
+    """Closed, commit, best case and pipeline for the period, against the quota."""
+    open_in = scope.deals.filter(Q(status=StageKind.OPEN) & in_period("expected_close_on", window))
+    sums = dict(
+        open_in.order_by()
+        .values_list("forecast_category")
+        .annotate(total=Sum("amount", output_field=MONEY_SUM))
+        .values_list("forecast_category", "total")
+    )
+    steps = [("Closed", now["revenue"], link("deals", measure="won"))]
+    for category in (
+        ForecastCategory.COMMIT,
+        ForecastCategory.BEST_CASE,
+        ForecastCategory.PIPELINE,
+    ):
+        steps.append(
+            (
+                category.label,
+                sums.get(category.value) or 0,
+                link("deals", measure="open", in_window=1, category=category.value),
+            )
+        )
+    title = "Forecast by category against quota"
+    if not any(amount for _, amount, _ in steps) and now["quota"] is None:
+        return empty_chart(
+            "categories", title, "Nothing closed or expected to close in this period, and no quota."
+        )
+    figure = charts.forecast(
+        [s[0] for s in steps],
+        [s[1] for s in steps],
+        quota=now["quota"],
+        links=[s[2] for s in steps],
+    )
+    rows = [Row(label, fmt(amount, CURRENCY), url) for label, amount, url in steps]
+    rows.append(Row("Quota", fmt(now["quota"], CURRENCY)))
+    return chart(
+        "categories",
+        title,
+        figure,
+        rows,
+        note="Open deals by their forecast category, expected to close this period.",
+    )
+
+
+def territory_blocks(user: User, scope: Scope, window: Period, today: date, link) -> list:
+    """The treemap and the performance table, from one computation per period."""
+    # Listing the territories from the visible ones (reference data) spares a search through
+    # every deal and account for the territories they use.
+    listed = (
+        scope.territories if scope.territories is not None else access.visible_territories(user)
+    )
+    rows = territory_performance(replace(lean(scope), territories=listed), window, today=today)
+    # The whole tree (reference data, a few rows), so regions and areas frame their territories.
+    tree = {
+        name: (pk, parent)
+        for pk, name, parent in access.visible_territories(user).values_list(
+            "id", "name", "parent__name"
+        )
+    }
+    return [territory_chart(rows, tree, link), territory_table(rows, tree, link)]
+
+
+def territory_table(rows: list[Performance], tree: dict, link) -> Table:
+    def won(row: Performance) -> str:
+        pk = tree.get(row.territory, (None, None))[0]
+        if pk is None:
+            return link("deals", measure="won", missing="territory")
+        return link("deals", measure="won", territory=pk)
+
+    ranked = sorted(rows, key=lambda row: row.revenue, reverse=True)
+    return Table(
+        "territory_performance",
+        "Territory performance",
+        [("Territory", False), ("Revenue", True), ("Attainment", True), ("Win rate", True)]
+        + [("Growth on a year before", True)],
+        [
+            [
+                Cell(row.territory),
+                Cell(fmt(row.revenue, CURRENCY), won(row), num=True),
+                Cell(fmt(row.attainment, FRACTION), num=True),
+                Cell(fmt(row.win_rate, FRACTION), num=True),
+                Cell(fmt(row.growth, FRACTION), num=True, tone=_tone(row.growth)),
+            ]
+            for row in ranked
+        ],
+        empty=NO_DATA,
+        note="Closed deals count in the territory credited when they closed. Growth: revenue "
+        "against the same period a year earlier.",
+        wide=True,
+    )
+
+
+def _tone(growth: Decimal | None) -> str:
+    if growth is None or growth == 0:
+        return ""
+    return "good" if growth > 0 else "bad"
+
+
+def territory_chart(rows: list[Performance], tree: dict, link):
+    title = "Revenue and attainment by territory"
+    found = {
+        row.territory: {"revenue": row.revenue, "quota_attainment": row.attainment} for row in rows
+    }
+    if not any((values["revenue"] or 0) for values in found.values()):
+        return empty_chart("territories", title, NO_DATA)
+    # Values are whole subtrees (branchvalues="total"), as the territory filter counts them.
+    subtree: dict[str, Decimal] = {}
+    for name, values in found.items():
+        revenue = Decimal(values["revenue"] or 0)
+        node, seen = name, set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            subtree[node] = subtree.get(node, Decimal(0)) + revenue
+            node = tree.get(node, (None, None))[1]
+    names = [name for name in _tree_order(tree, subtree) if subtree[name]]
+    ids, labels, parents, values, colours, links = [], [], [], [], [], []
+    for name in names:
+        pk, parent = tree.get(name, (None, None))
+        ids.append(name)
+        labels.append("(no territory)" if pk is None else name)
+        parents.append(parent if parent in names else "")
+        values.append(subtree[name])
+        colours.append(found.get(name, {}).get("quota_attainment"))
+        links.append(
+            link("deals", measure="won", territory=pk)
+            if pk
+            else link("deals", measure="won", missing="territory")
+        )
+    figure = charts.treemap(ids, labels, parents, values, colours, links=links)
+    rows = [
+        Row(label, f"{fmt(value, CURRENCY)}, attainment {fmt(colour, FRACTION)}", url)
+        for label, value, colour, url in zip(labels, values, colours, links, strict=True)
+    ]
+    if any(colour is not None for colour in colours):
+        note = (
+            "Area: revenue including sub-territories. Shade: the territory's own "
+            "attainment (darkest: low or no quota)."
+        )
+    else:
+        note = (
+            "Area: revenue including sub-territories; one colour per region. No territory "
+            "has a quota for this period, so no attainment: sales operations sets territory "
+            "quotas in the admin (Quotas)."
+        )
+    return chart("territories", title, figure, rows, wide=True, note=note)
+
+
+def _tree_order(tree: dict, subtree: dict) -> list[str]:
+    """Parents before children, biggest first."""
+    return sorted(subtree, key=lambda name: (_depth(tree, name), -subtree[name], str(name)))
+
+
+def _depth(tree: dict, name) -> int:
+    depth, node, seen = 0, tree.get(name, (None, None))[1], set()
+    while node is not None and node not in seen:
+        seen.add(node)
+        depth += 1
+        node = tree.get(node, (None, None))[1]
+    return depth
+
+
+def segment_chart(scope: Scope, window: Period, today: date, link):
+    panel = kpi_panel(lean(scope), window, "segment", today=today)
+    names = dict(SegmentTier.choices)
+    codes = {label: code for code, label in names.items()}
+    groups = panel.groups
+    title = "Revenue by segment"
+    if not any(g.values["revenue"] for g in groups):
+        return empty_chart("segments", title, NO_DATA)
+    labels = [g.key for g in groups]
+    links = [
+        link("deals", measure="won", segment=codes[label]) if label in codes else None
+        for label in labels
+    ]
+    figure = charts.bars(labels, [g.values["revenue"] for g in groups], links=links, name="Revenue")
+    rows = [
+        Row(label, fmt(g.values["revenue"], CURRENCY), url)
+        for label, g, url in zip(labels, groups, links, strict=True)
+    ]
+    return chart("segments", title, figure, rows)
+
+
+def new_vs_existing(months, link, filters: Filters):
+    labels = [group.key for group in months]
+    new = [group.values["revenue_new_customers"] for group in months]
+    existing = [group.values["revenue_existing_customers"] for group in months]
+    title = "New against existing customers' revenue"
+    if not any(new) and not any(existing):
+        return empty_chart("new_existing", title, NO_DATA)
+    links = {
+        "New customers": [link("deals", measure="won", month=m, type="new") for m in labels],
+        "Existing customers": [
+            link("deals", measure="won", month=m, type="existing") for m in labels
+        ],
+    }
+    figure = charts.grouped_bars(
+        labels, {"New customers": new, "Existing customers": existing}, links=links
+    )
+    rows = [
+        Row(m, f"new {fmt(n, CURRENCY)}, existing {fmt(e, CURRENCY)}", links["New customers"][i])
+        for i, (m, n, e) in enumerate(zip(labels, new, existing, strict=True))
+    ]
+    return chart("new_existing", title, figure, rows)
+
+
+def mrr_waterfall(now: dict, link):
+    title = "MRR movements"
+    if now["mrr"] is None:
+        return empty_chart(
+            "mrr",
+            title,
+            "No subscriptions in this scope: MRR comes from subscription rows "
+            "(admin, API or an import).",
+        )
+    opening = now["mrr"] - now["net_new_mrr"]
+    steps = [
+        ("Opening MRR", opening, "absolute"),
+        ("New", now["mrr_new"], "relative"),
+        ("Reactivated", now["mrr_reactivated"], "relative"),
+        ("Expansion", now["mrr_expansion"], "relative"),
+        ("Contraction", -now["mrr_contraction"], "relative"),
+        ("Churned", -now["mrr_churned"], "relative"),
+        ("Closing MRR", now["mrr"], "total"),
+    ]
+    closing = link("subscriptions")
+    links = [None] * 6 + [closing]
+    figure = charts.waterfall(
+        [s[0] for s in steps], [s[1] for s in steps], [s[2] for s in steps], links=links
+    )
+    rows = [
+        Row(label, fmt(value, CURRENCY), url)
+        for (label, value, _), url in zip(steps, links, strict=True)
+    ]
+    return chart("mrr", title, figure, rows)

@@ -1,0 +1,31 @@
+import re
+
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from dashboards.pages import pages_for
+
+register = template.Library()
+
+
+@register.simple_tag
+def dashboard_pages(user) -> list[tuple[str, str]]:
+    """(url name, title) of the dashboards the user may open."""
+    if not user.is_authenticated:
+        return []
+    return [(f"dashboards:{page}", title) for page, title in pages_for(user)]
+
+
+@register.filter
+def codeticks(text: str) -> str:
+    """Escape, then show `command` spans as code (for empty states that say what to run)."""
+    escaped = conditional_escape(text)
+    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escaped)))  # noqa: S308
+
+
+@register.filter
+def unit_small(text: str) -> str:
+    """`1,234.00 USD` with its currency code set smaller, so big figures fit a tile."""
+    escaped = str(conditional_escape(text))
+    return mark_safe(re.sub(r" ([A-Z]{3})$", r' <span class="unit">\1</span>', escaped))  # noqa: S308

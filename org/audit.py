@@ -1,0 +1,142 @@
+"""The audit log: every save or delete of an audited model, by any path that sends signals.
+
+Who did it comes from the request (set by `AuditActorMiddleware`); commands and tasks record no
+actor. Bulk writes skip signals, so services that bulk-write audited models call `audit_write`.
+"""
+
+from contextvars import ContextVar
+from datetime import date
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import DecimalField, Field, Model
+from django.db.models.signals import post_delete, post_save, pre_save
+
+AUDITED = {
+    "quotas.Quota": ("rep", "team", "territory", "period", "start", "metric", "amount", "currency"),
+    "territories.Territory": ("name", "kind", "parent", "closed_on"),
+    "territories.TerritoryAssignment": ("rep", "territory", "start", "end", "capacity"),
+    "planning.AssignmentRule": (
+        "name",
+        "priority",
+        "active",
+        "countries",
+        "region",
+        "industries",
+        "min_employees",
+        "max_employees",
+        "min_revenue",
+        "max_revenue",
+        "territory",
+        "owner",
+    ),
+    "planning.IcpCriterion": ("attribute", "values", "minimum", "maximum", "weight"),
+    "org.Team": ("name", "manager"),
+    "org.User": ("role", "manager", "team", "is_active", "is_superuser"),
+    "compensation.CompPlan": (
+        "name",
+        "start",
+        "end",
+        "period",
+        "quota_metric",
+        "currency",
+        "margin_percent",
+        "cap",
+        "draw",
+        "draw_recoverable",
+        "clawback_days",
+    ),
+    "compensation.PlanComponent": (
+        "plan",
+        "name",
+        "kind",
+        "order",
+        "base",
+        "cap",
+        "spif_product",
+        "spif_from",
+        "spif_to",
+        "spif_min_amount",
+        "spif_fixed",
+        "spif_percent",
+    ),
+    "compensation.RateTier": ("component", "floor", "rate"),
+    "compensation.BonusThreshold": ("component", "attainment", "amount"),
+    "compensation.PlanAssignment": ("rep", "plan", "start", "end"),
+    "compensation.DealCredit": ("deal", "rep", "percent"),
+}
+_actor: ContextVar = ContextVar("audit_actor", default=None)
+
+
+def _plain(field: Field, value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal | int) and isinstance(field, DecimalField):
+        return f"{Decimal(value):.{field.decimal_places}f}"
+    return value
+
+
+def _state(instance: Model, fields: tuple[str, ...]) -> dict:
+    state = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        state[name] = _plain(field, getattr(instance, field.attname))
+    return state
+
+
+def audit_write(instance: Model, action: str, old: dict | None, new: dict | None) -> None:
+    old, new = old or {}, new or {}
+    changes = {f: [old.get(f), new.get(f)] for f in {*old, *new} if old.get(f) != new.get(f)}
+    if not changes:
+        return
+    actor = _actor.get()
+    apps.get_model("org", "AuditEntry").objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        model=instance._meta.label,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        changes=dict(sorted(changes.items())),
+    )
+
+
+def _before_save(sender, instance, **kwargs) -> None:
+    fields = AUDITED[sender._meta.label]
+    saved = sender.objects.filter(pk=instance.pk).first() if instance.pk else None
+    instance._audit_old = _state(saved, fields) if saved else None
+
+
+def _after_save(sender, instance, created, **kwargs) -> None:
+    old = getattr(instance, "_audit_old", None)
+    audit_write(
+        instance,
+        "created" if created else "updated",
+        old,
+        _state(instance, AUDITED[sender._meta.label]),
+    )
+
+
+def _after_delete(sender, instance, **kwargs) -> None:
+    audit_write(instance, "deleted", _state(instance, AUDITED[sender._meta.label]), None)
+
+
+def connect() -> None:
+    for label in AUDITED:
+        model = apps.get_model(label)
+        pre_save.connect(_before_save, sender=model, dispatch_uid=f"audit-pre-{label}")
+        post_save.connect(_after_save, sender=model, dispatch_uid=f"audit-post-{label}")
+        post_delete.connect(_after_delete, sender=model, dispatch_uid=f"audit-del-{label}")
+
+
+class AuditActorMiddleware:
+    """Make the signed-in user the actor of audit entries written during the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _actor.set(request.user)
+        try:
+            return self.get_response(request)
+        finally:
+            _actor.reset(token)

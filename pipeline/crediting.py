@@ -1,0 +1,69 @@
+"""Crediting a closed deal to the territory and owner in force when it closed.
+
+The deal model layer calls `credit_at_close` on every write path (save, bulk_create,
+bulk_update, update), so reports on closed deals do not change when accounts move later. The
+territory is the deal's own, else its account's on the close date (from the account's history),
+so it is the same whenever it is worked out; the owner is the deal's owner when it closed.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from django.apps import apps
+
+CLOSED = ("won", "lost")
+# Deal fields whose change can change a closed deal's credit.
+CREDIT_INPUTS = {"stage", "stage_id", "account", "account_id", "territory", "territory_id"}
+CREDIT_INPUTS |= {"closed_on", "owner", "owner_id"}
+CREDIT_FIELDS = ["closed_territory", "closed_owner"]
+
+
+def credit_at_close(deals: Iterable) -> None:
+    """Set each closed deal's credited territory and owner (in memory); clear them on open deals.
+
+    The territory is the deal's own, else the account's on the close date (its history, else
+    its current one).
+    """
+    closed = []
+    for deal in deals:
+        if deal.status in CLOSED:
+            closed.append(deal)
+        else:
+            deal.closed_territory_id = deal.closed_owner_id = None
+    if not closed:
+        return
+    wanted = {(d.account_id, d.closed_on) for d in closed if d.account_id and not d.territory_id}
+    territories = account_territories_on(wanted)
+    for deal in closed:
+        in_force = territories.get((deal.account_id, deal.closed_on))
+        deal.closed_territory_id = deal.territory_id or in_force
+        if deal.closed_owner_id is None:
+            deal.closed_owner_id = deal.owner_id
+
+
+def account_territories_on(pairs: set[tuple[int, date]]) -> dict[tuple[int, date], int | None]:
+    """{(account id, day): territory id in force that day}, in two queries."""
+    if not pairs:
+        return {}
+    ids = {account for account, _ in pairs}
+    Account = apps.get_model("pipeline", "Account")
+    AccountAssignment = apps.get_model("pipeline", "AccountAssignment")
+    current = dict(Account.objects.filter(pk__in=ids).values_list("pk", "territory_id"))
+    history = defaultdict(list)
+    rows = AccountAssignment.objects.filter(account_id__in=ids)
+    for account, territory, start, end in rows.values_list(
+        "account_id", "territory_id", "start", "end"
+    ):
+        history[account].append((start, end, territory))
+    return {
+        (account, day): _in_force(history[account], day, current.get(account))
+        for account, day in pairs
+    }
+
+
+def _in_force(rows: list, day: date, current: int | None) -> int | None:
+    for start, end, territory in rows:
+        if start <= day and (end is None or day < end):
+            return territory
+    return current

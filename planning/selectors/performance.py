@@ -1,0 +1,48 @@
+"""Territory performance for the executive dashboard and the API, from the metrics service."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from core.periods import Period, add_months
+from metrics import formulas as f
+from metrics.scope import Scope
+from metrics.service import kpi_panel
+
+
+@dataclass(frozen=True)
+class Performance:
+    territory: str
+    revenue: Decimal
+    quota: Decimal | None
+    attainment: Decimal | None
+    win_rate: Decimal | None
+    previous_revenue: Decimal
+    growth: Decimal | None  # against the same period a year earlier
+
+
+def territory_performance(scope: Scope, period: Period, *, today: date) -> list[Performance]:
+    """Revenue, quota attainment, win rate and year-on-year growth per territory (closed deals
+    counted in the territory credited at close)."""
+    now = kpi_panel(scope, period, "territory", today=today, total=False)
+    year_ago = Period(add_months(period.start, -12), add_months(period.end, -12))
+    before = {
+        g.key: g.values
+        for g in kpi_panel(scope, year_ago, "territory", today=today, total=False).groups
+    }
+    rows = []
+    for group in now.groups:
+        values = group.values
+        previous = before.get(group.key, {}).get("revenue") or Decimal(0)
+        rows.append(
+            Performance(
+                territory=group.key,
+                revenue=values["revenue"],
+                quota=values["quota"],
+                attainment=values["quota_attainment"],
+                win_rate=values["win_rate"],
+                previous_revenue=previous,
+                growth=f.ratio(values["revenue"] - previous, previous),
+            )
+        )
+    return rows
