@@ -13,6 +13,7 @@ every request (once per request), so a changed role or manager takes effect at t
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
@@ -45,13 +46,16 @@ from territories.models import Territory
 
 SEES_ALL = {Role.EXECUTIVE, Role.ADMIN}
 
+# Who a request is about: a signed-in person or, before signing in, Django's anonymous user.
+Viewer = User | AnonymousUser
+
 
 # Within one request the people a manager sees are read once (`RequestScopeMiddleware`);
 # outside requests (commands, tasks) every call reads them afresh.
 _request_trees: ContextVar[dict[int, set[int]] | None] = ContextVar("request_trees", default=None)
 
 
-def _people_ids(user: User) -> set[int] | None:
+def _people_ids(user: Viewer) -> set[int] | None:
     """Ids of the people whose data `user` sees; None means everyone."""
     if not user.is_authenticated or not user.is_active:
         return set()
@@ -81,19 +85,19 @@ class RequestScopeMiddleware:
             _request_trees.reset(token)
 
 
-def visible_people(user: User) -> QuerySet[User]:
+def visible_people(user: Viewer) -> QuerySet[User]:
     """The people `user` may list: themselves, their reporting tree, or everyone."""
     ids = _people_ids(user)
     people = User.objects.all()
     return people if ids is None else people.filter(pk__in=ids)
 
 
-def visible_deals(user: User) -> QuerySet[Deal]:
+def visible_deals(user: Viewer) -> QuerySet[Deal]:
     ids = _people_ids(user)
     return Deal.objects.all() if ids is None else Deal.objects.filter(owner_id__in=ids)
 
 
-def visible_accounts(user: User) -> QuerySet[Account]:
+def visible_accounts(user: Viewer) -> QuerySet[Account]:
     """Accounts the user's people own, or on which they own a deal."""
     ids = _people_ids(user)
     if ids is None:
@@ -102,20 +106,20 @@ def visible_accounts(user: User) -> QuerySet[Account]:
     return Account.objects.filter(Q(owner_id__in=ids) | Q(pk__in=dealt))
 
 
-def visible_activities(user: User) -> QuerySet[Activity]:
+def visible_activities(user: Viewer) -> QuerySet[Activity]:
     ids = _people_ids(user)
     return Activity.objects.all() if ids is None else Activity.objects.filter(rep_id__in=ids)
 
 
-def visible_subscriptions(user: User) -> QuerySet[Subscription]:
+def visible_subscriptions(user: Viewer) -> QuerySet[Subscription]:
     return Subscription.objects.filter(account__in=visible_accounts(user))
 
 
-def visible_survey_responses(user: User) -> QuerySet[SurveyResponse]:
+def visible_survey_responses(user: Viewer) -> QuerySet[SurveyResponse]:
     return SurveyResponse.objects.filter(account__in=visible_accounts(user))
 
 
-def visible_quotas(user: User) -> QuerySet[Quota]:
+def visible_quotas(user: Viewer) -> QuerySet[Quota]:
     """Quotas of the user's people and of the teams they belong to or lead."""
     ids = _people_ids(user)
     if ids is None:
@@ -125,40 +129,40 @@ def visible_quotas(user: User) -> QuerySet[Quota]:
     return Quota.objects.filter(Q(rep_id__in=ids) | teams).distinct()
 
 
-def visible_deal_changes(user: User) -> QuerySet[DealChange]:
+def visible_deal_changes(user: Viewer) -> QuerySet[DealChange]:
     return DealChange.objects.filter(deal__in=visible_deals(user))
 
 
-def _shared(queryset: QuerySet, user: User) -> QuerySet:
+def _shared(queryset: QuerySet, user: Viewer) -> QuerySet:
     """Reference data every signed-in person may read."""
     return queryset if user.is_authenticated and user.is_active else queryset.none()
 
 
-def visible_territories(user: User) -> QuerySet[Territory]:
+def visible_territories(user: Viewer) -> QuerySet[Territory]:
     return _shared(Territory.objects.all(), user)
 
 
-def visible_products(user: User) -> QuerySet[Product]:
+def visible_products(user: Viewer) -> QuerySet[Product]:
     return _shared(Product.objects.all(), user)
 
 
-def visible_stages(user: User) -> QuerySet[Stage]:
+def visible_stages(user: Viewer) -> QuerySet[Stage]:
     return _shared(Stage.objects.all(), user)
 
 
-def visible_teams(user: User) -> QuerySet[Team]:
+def visible_teams(user: Viewer) -> QuerySet[Team]:
     return _shared(Team.objects.all(), user)
 
 
-def _is_admin(user: User) -> bool:
+def _is_admin(user: Viewer) -> bool:
     return user.is_authenticated and user.is_active and user.role == Role.ADMIN
 
 
-def can_use_admin_site(user: User) -> bool:
+def can_use_admin_site(user: Viewer) -> bool:
     return user.is_authenticated and user.is_active and (user.is_superuser or _is_admin(user))
 
 
-def can_edit_deal(user: User, deal: Deal | None = None) -> bool:
+def can_edit_deal(user: Viewer, deal: Deal | None = None) -> bool:
     """Admins edit any deal; reps and managers the deals they can see (without `deal`: may they
     write deals at all); executives read only."""
     if _is_admin(user):
@@ -168,7 +172,7 @@ def can_edit_deal(user: User, deal: Deal | None = None) -> bool:
     return deal is None or visible_deals(user).filter(pk=deal.pk).exists()
 
 
-def can_log_activity_for(user: User, rep: User) -> bool:
+def can_log_activity_for(user: Viewer, rep: User) -> bool:
     if _is_admin(user):
         return True
     if not user.is_authenticated or user.role not in {Role.REP, Role.MANAGER}:
@@ -176,36 +180,36 @@ def can_log_activity_for(user: User, rep: User) -> bool:
     return visible_people(user).filter(pk=rep.pk).exists()
 
 
-def can_manage_org(user: User) -> bool:
+def can_manage_org(user: Viewer) -> bool:
     """Users, territories, quotas, compensation plans and imports are sales operations' job."""
     return _is_admin(user)
 
 
-def can_view_audit_log(user: User) -> bool:
+def can_view_audit_log(user: Viewer) -> bool:
     return _is_admin(user)
 
 
-def can_import(user: User) -> bool:
+def can_import(user: Viewer) -> bool:
     """CSV imports write every kind of sales data at once: sales operations only."""
     return _is_admin(user)
 
 
-def visible_import_runs(user: User) -> QuerySet[ImportRun]:
+def visible_import_runs(user: Viewer) -> QuerySet[ImportRun]:
     """The import log (who imported which file, with its errors): admins only."""
     return ImportRun.objects.all() if can_import(user) else ImportRun.objects.none()
 
 
-def can_view_territory_plans(user: User) -> bool:
+def can_view_territory_plans(user: Viewer) -> bool:
     """Territory pages, assignment rules, balance and segmentation: executives read them."""
     return user.is_authenticated and user.is_active and user.role in SEES_ALL
 
 
-def can_manage_territories(user: User) -> bool:
+def can_manage_territories(user: Viewer) -> bool:
     """Only sales operations changes territories, their reps, rules and account assignments."""
     return _is_admin(user)
 
 
-def visible_scope(user: User) -> Scope:
+def visible_scope(user: Viewer) -> Scope:
     """Everything the metrics service may count for `user`, as one scope."""
     return Scope(
         deals=visible_deals(user),
@@ -223,36 +227,36 @@ def visible_scope(user: User) -> Scope:
 # lines and disputes follow the people scope, like deals.
 
 
-def visible_comp_plans(user: User) -> QuerySet[CompPlan]:
+def visible_comp_plans(user: Viewer) -> QuerySet[CompPlan]:
     return _shared(CompPlan.objects.all(), user)
 
 
-def visible_plan_components(user: User) -> QuerySet[PlanComponent]:
+def visible_plan_components(user: Viewer) -> QuerySet[PlanComponent]:
     return _shared(PlanComponent.objects.all(), user)
 
 
-def visible_plan_assignments(user: User) -> QuerySet[PlanAssignment]:
+def visible_plan_assignments(user: Viewer) -> QuerySet[PlanAssignment]:
     """Who is on which plan, for the people the user sees."""
     ids = _people_ids(user)
     rows = PlanAssignment.objects.all()
     return rows if ids is None else rows.filter(rep_id__in=ids)
 
 
-def visible_statements(user: User) -> QuerySet[Statement]:
+def visible_statements(user: Viewer) -> QuerySet[Statement]:
     """A rep's own statements; a manager's reporting tree's; executives' and admins' all."""
     ids = _people_ids(user)
     return Statement.objects.all() if ids is None else Statement.objects.filter(rep_id__in=ids)
 
 
-def visible_statement_lines(user: User) -> QuerySet[StatementLine]:
+def visible_statement_lines(user: Viewer) -> QuerySet[StatementLine]:
     return StatementLine.objects.filter(statement__in=visible_statements(user))
 
 
-def visible_disputes(user: User) -> QuerySet[Dispute]:
+def visible_disputes(user: Viewer) -> QuerySet[Dispute]:
     return Dispute.objects.filter(statement__in=visible_statements(user))
 
 
-def visible_deal_credits(user: User) -> QuerySet[DealCredit]:
+def visible_deal_credits(user: Viewer) -> QuerySet[DealCredit]:
     """Credit splits of the deals the user sees, and the user's people's own shares."""
     ids = _people_ids(user)
     if ids is None:
@@ -260,12 +264,12 @@ def visible_deal_credits(user: User) -> QuerySet[DealCredit]:
     return DealCredit.objects.filter(Q(deal__in=visible_deals(user)) | Q(rep_id__in=ids))
 
 
-def can_manage_comp_plans(user: User) -> bool:
+def can_manage_comp_plans(user: Viewer) -> bool:
     """Plans, assignments, credit splits, closing periods and resolving disputes: admins."""
     return _is_admin(user)
 
 
-def can_raise_dispute(user: User, statement: Statement | None = None) -> bool:
+def can_raise_dispute(user: Viewer, statement: Statement | None = None) -> bool:
     """Only the rep paid by a statement disputes it (without `statement`: may the user raise
     disputes at all)."""
     if not user.is_authenticated or not user.is_active:
@@ -275,7 +279,7 @@ def can_raise_dispute(user: User, statement: Statement | None = None) -> bool:
     return statement.rep_id == user.pk
 
 
-def can_see_pay_of(user: User, rep: User) -> bool:
+def can_see_pay_of(user: Viewer, rep: User) -> bool:
     """Pay (statements, payout previews) follows the people scope."""
     ids = _people_ids(user)
     return ids is None or rep.pk in ids
@@ -284,12 +288,12 @@ def can_see_pay_of(user: User, rep: User) -> bool:
 # Quota planning: sales operations plans; managers read their tree's plan, executives all.
 
 
-def can_view_quota_plan(user: User) -> bool:
+def can_view_quota_plan(user: Viewer) -> bool:
     """The quota planning grid: managers (their tree), executives and admins; not reps."""
     return user.is_authenticated and user.is_active and user.role != Role.REP
 
 
-def visible_plan_teams(user: User) -> QuerySet[Team]:
+def visible_plan_teams(user: Viewer) -> QuerySet[Team]:
     """Teams on the quota plan: all, or those led by or holding people of a manager's tree."""
     if not can_view_quota_plan(user):
         return Team.objects.none()
@@ -299,7 +303,7 @@ def visible_plan_teams(user: User) -> QuerySet[Team]:
     return Team.objects.filter(Q(manager_id__in=ids) | Q(members__in=ids)).distinct()
 
 
-def visible_plan_territories(user: User) -> QuerySet[Territory]:
+def visible_plan_territories(user: Viewer) -> QuerySet[Territory]:
     """Territories on the quota plan: all, or those where a manager's people are assigned."""
     if not can_view_quota_plan(user):
         return Territory.objects.none()
@@ -313,12 +317,12 @@ def visible_plan_territories(user: User) -> QuerySet[Territory]:
 # territories included); a manager the lines of their tree's managers and reps; a rep their own.
 
 
-def visible_forecast_runs(user: User) -> QuerySet[ForecastRun]:
+def visible_forecast_runs(user: Viewer) -> QuerySet[ForecastRun]:
     """When runs happened and how they went hold no figures: everyone signed in reads them."""
     return _shared(ForecastRun.objects.all(), user)
 
 
-def _person_scopes(user: User) -> Q | None:
+def _person_scopes(user: Viewer) -> Q | None:
     """Person-level forecast scopes (manager trees and reps) the user sees; None: all scopes."""
     ids = _people_ids(user)
     if ids is None:
@@ -328,19 +332,21 @@ def _person_scopes(user: User) -> Q | None:
     )
 
 
-def visible_forecast_lines(user: User) -> QuerySet[ForecastLine]:
+def visible_forecast_lines(user: Viewer) -> QuerySet[ForecastLine]:
     scopes = _person_scopes(user)
     lines = ForecastLine.objects.all()
     return lines if scopes is None else lines.filter(scopes)
 
 
-def visible_forecast_calls(user: User) -> QuerySet[ForecastCall]:
+def visible_forecast_calls(user: Viewer) -> QuerySet[ForecastCall]:
     scopes = _person_scopes(user)
     calls = ForecastCall.objects.all()
     return calls if scopes is None else calls.filter(scopes)
 
 
-def can_make_forecast_call(user: User, scope_kind: str | None = None, scope_key: str = "") -> bool:
+def can_make_forecast_call(
+    user: Viewer, scope_kind: str | None = None, scope_key: str = ""
+) -> bool:
     """A manager calls their own tree's number; an admin any scope's (without a scope: may the
     user make calls at all)."""
     if _is_admin(user):
@@ -350,7 +356,7 @@ def can_make_forecast_call(user: User, scope_kind: str | None = None, scope_key:
     return scope_kind is None or (scope_kind == ScopeKind.MANAGER and scope_key == str(user.pk))
 
 
-def forecast_headline_scope(user: User) -> tuple[str, str] | None:
+def forecast_headline_scope(user: Viewer) -> tuple[str, str] | None:
     """The scope a person's forecast is about: the company for executives and admins, a
     manager's own tree, a rep's own deals."""
     if not user.is_authenticated or not user.is_active:
@@ -371,7 +377,7 @@ DASHBOARD_ROLES = {
     "executive": {Role.EXECUTIVE, Role.ADMIN},
     "admin": {Role.ADMIN},
 }
-DASHBOARD_HOME = {
+DASHBOARD_HOME: dict[str, str] = {
     Role.REP: "rep",
     Role.MANAGER: "manager",
     Role.EXECUTIVE: "executive",
@@ -379,7 +385,7 @@ DASHBOARD_HOME = {
 }
 
 
-def can_open_dashboard(user: User, page: str) -> bool:
+def can_open_dashboard(user: Viewer, page: str) -> bool:
     return user.is_authenticated and user.is_active and user.role in DASHBOARD_ROLES[page]
 
 

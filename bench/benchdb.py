@@ -6,10 +6,10 @@ from urllib.parse import urlsplit, urlunsplit
 def postgres_database(url: str, name: str, *, fresh: bool) -> str:
     """The URL of database `name` on `url`'s server, created if missing (dropped first if
     `fresh`)."""
-    import psycopg2
+    import psycopg
 
-    connection = psycopg2.connect(url)
-    connection.autocommit = True  # CREATE and DROP DATABASE cannot run in a transaction
+    # CREATE and DROP DATABASE cannot run in a transaction.
+    connection = psycopg.connect(url, autocommit=True)
     with connection.cursor() as cursor:
         if fresh:
             cursor.execute(f"DROP DATABASE IF EXISTS {name}")

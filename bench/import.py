@@ -92,7 +92,7 @@ def one_size(rows: int) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from pipeline.imports.services import import_run_execute, import_run_start
+    from imports.services import import_run_execute, import_run_start
     from pipeline.models import Deal, DealChange
 
     call_command("migrate", verbosity=0)

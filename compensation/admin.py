@@ -11,7 +11,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from access.admin_site import ReadOnlyAdmin
 from compensation.models import (
     BonusThreshold,
     CompPlan,
@@ -35,6 +34,7 @@ from compensation.services import (
 from compensation.services.credits import deal_credit_check
 from compensation.services.disputes import dispute_default_adjustment
 from compensation.services.statements import statement_adjust_check
+from core.admin import ReadOnlyAdmin
 
 REP_SEARCH = ("rep__first_name", "rep__last_name", "rep__username")
 
@@ -183,6 +183,7 @@ class AdjustmentForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # ModelForm.clean returns cleaned_data
         if all(data.get(name) is not None for name in ("statement", "amount", "reason")):
             statement_adjust_check(
                 statement=data["statement"], amount=data["amount"], reason=data["reason"]
@@ -240,6 +241,7 @@ class ResolveForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # ModelForm.clean returns cleaned_data
         if data.get("decision") != "accept":
             return data
         amount = data.get("amount")

@@ -27,11 +27,11 @@ SCHEDULES = [
     Entry("Nightly forecast run", "forecasting.tasks.forecast_run", hour=2),
     Entry("Monthly statements", STATEMENTS, hour=3, day_of_month="1", kwargs={"period": "month"}),
     Entry("Quarterly statements", STATEMENTS, 3, day_of_month="1", kwargs={"period": "quarter"}),
-    Entry("Stale import uploads", "pipeline.tasks.uploads_sweep", hour=3, minute=30),
+    Entry("Stale import uploads", "imports.tasks.uploads_sweep", hour=3, minute=30),
 ]
 
 
-def schedules_ensure(**kwargs) -> int:
+def schedules_ensure(**kwargs: object) -> int:
     """Create the missing schedules of `SCHEDULES`; return how many were created."""
     from django_celery_beat.models import CrontabSchedule, PeriodicTask
 

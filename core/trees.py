@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def subtree_ids(model: type[Model], parent_field: str, root_ids: Iterable[int]) -> set[int]:
@@ -16,7 +16,9 @@ def subtree_ids(model: type[Model], parent_field: str, root_ids: Iterable[int]) 
     if not roots:
         return set()
     table = connection.ops.quote_name(model._meta.db_table)
-    parent = connection.ops.quote_name(model._meta.get_field(parent_field).column)
+    field = model._meta.get_field(parent_field)
+    assert isinstance(field, Field) and field.column is not None  # a concrete foreign key
+    parent = connection.ops.quote_name(field.column)
     marks = ", ".join(["%s"] * len(roots))
     sql = (
         f"WITH RECURSIVE tree(id) AS (SELECT id FROM {table} WHERE id IN ({marks}) "

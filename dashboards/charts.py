@@ -5,13 +5,15 @@ follows it on click. Colours are the Okabe-Ito palette, readable with any colour
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
 import plotly.graph_objects as go
 
 Number = Decimal | int | float | None
+# A drill-down URL for one element; None: that element is not clickable.
+Link = str | None
 
 # Okabe & Ito (2008), ordered so neighbouring series stay distinct; yellow comes late (low
 # contrast on white).
@@ -141,7 +143,7 @@ def bars(
     labels: Sequence[str],
     values: Sequence[Number],
     *,
-    links: Sequence[str] | None = None,
+    links: Sequence[Link] | None = None,
     name: str = "",
     color: str = BLUE,
     currency: str | None = "USD",
@@ -150,7 +152,8 @@ def bars(
     """One bar per label; money unless `currency` is None (then counts)."""
     hover = f"%{{y:,.2f}} {currency}" if currency else "%{y:,}"
     axis = MONEY_AXIS if currency else {}
-    x, y = list(labels), floats(values)
+    x: Sequence[str | float | None] = list(labels)
+    y: Sequence[str | float | None] = floats(values)
     if horizontal:
         x, y = y, x
         hover = hover.replace("%{y", "%{x")
@@ -168,9 +171,9 @@ def bars(
 
 def stacked(
     categories: Sequence[str],
-    series: dict[str, Sequence[Number]],
+    series: Mapping[str, Sequence[Number]],
     *,
-    links: dict[str, Sequence[str]] | None = None,
+    links: Mapping[str, Sequence[Link]] | None = None,
     currency: str = "USD",
     horizontal: bool = False,
 ) -> go.Figure:
@@ -178,7 +181,8 @@ def stacked(
     links = links or {}
     data = []
     for index, (name, values) in enumerate(series.items()):
-        x, y = list(categories), floats(values)
+        x: Sequence[str | float | None] = list(categories)
+        y: Sequence[str | float | None] = floats(values)
         hover = f"%{{x}}<br>{name}: %{{y:,.2f}} {currency}<extra></extra>"
         if horizontal:
             x, y = y, x
@@ -366,7 +370,7 @@ def waterfall(
 
 
 def distribution(
-    labels: Sequence[str], counts: Sequence[int], *, links: Sequence[str] | None = None
+    labels: Sequence[str], counts: Sequence[int], *, links: Sequence[Link] | None = None
 ) -> go.Figure:
     """How many reps fall in each attainment band."""
     colors = [VERMILLION, ORANGE, SKY, GREEN, BLUE][: len(labels)]
@@ -408,9 +412,9 @@ def revenue_forecast(
 
 def grouped_bars(
     categories: Sequence[str],
-    series: dict[str, Sequence[Number]],
+    series: Mapping[str, Sequence[Number]],
     *,
-    links: dict[str, Sequence[str]] | None = None,
+    links: Mapping[str, Sequence[Link]] | None = None,
     currency: str = "USD",
     stack: bool = True,
 ) -> go.Figure:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 import plotly.graph_objects as go
 from django.db.models import Q, QuerySet
@@ -122,7 +123,8 @@ def fmt(value: Value | float, unit: str) -> str:
     if value is None:
         return NO_VALUE
     if unit == CURRENCY:
-        return money(display(value, CURRENCY))
+        # Money displays as a Decimal (only counts become ints).
+        return money(cast(Decimal, display(value, CURRENCY)))
     if unit == FRACTION:
         return f"{Decimal(str(value)) * 100:,.1f} %"
     if unit == COUNT:

@@ -9,9 +9,10 @@ id out of scope is a 404); anything malformed is a 400.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import cast, overload
 
 from django.core.exceptions import BadRequest
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Aggregate, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
@@ -76,7 +77,11 @@ def month_param(value: str | None, name: str) -> Period | None:
     return Period(start, add_months(start, 1))
 
 
-def choice(query: QueryDict, name: str, choices, default=None) -> str | None:
+@overload
+def choice(query: QueryDict, name: str, choices, default: str) -> str: ...
+@overload
+def choice(query: QueryDict, name: str, choices, default: None = None) -> str | None: ...
+def choice(query: QueryDict, name: str, choices, default: str | None = None) -> str | None:
     value = query.get(name) or default
     if value is not None and value not in choices:
         raise BadRequest(f"{name} is one of {', '.join(choices)}.")
@@ -88,7 +93,8 @@ def owner_ids(user: User, query: QueryDict) -> list[int] | None:
     value = query.get("owner")
     if not value:
         return None
-    ids = [parse_id(part, "owner") for part in value.split(",") if part]
+    # Each part is not empty, so parse_id gives an int (or raises BadRequest).
+    ids = cast(list[int], [parse_id(part, "owner") for part in value.split(",") if part])
     found = set(access.visible_people(user).filter(pk__in=ids).values_list("pk", flat=True))
     if set(ids) - found:
         raise Http404("No such person.")
@@ -133,7 +139,9 @@ def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, t
             deals = deals.filter(expected_close_on__isnull=True)
             words.append("without an expected close date")
         elif close_month:
-            deals = deals.filter(in_period("expected_close_on", month_param(close_month, "month")))
+            close_window = month_param(close_month, "month")
+            assert close_window is not None  # close_month is not empty
+            deals = deals.filter(in_period("expected_close_on", close_window))
             words.append(f"expected to close in {close_month}")
     if stage := parse_id(query.get("stage"), "stage"):
         stage = _get(access.visible_stages(user), stage)
@@ -324,6 +332,7 @@ def sorted_rows(found: Listing, sort: str | None) -> tuple[QuerySet, str]:
     column = next((c for c in found.columns if c.key == key and c.sort), None)
     if column is None:
         raise BadRequest(f"sort is one of {', '.join(c.key for c in found.columns if c.sort)}.")
+    assert column.sort is not None  # only sortable columns are picked above
     descending = sort.startswith("-")
     order = (
         F(column.sort).desc(nulls_last=True) if descending else F(column.sort).asc(nulls_last=True)
@@ -333,7 +342,7 @@ def sorted_rows(found: Listing, sort: str | None) -> tuple[QuerySet, str]:
 
 def total_of(found: Listing) -> tuple[int, Decimal | None]:
     """How many rows, and the sum of the summed column (one query)."""
-    aggregates = {"n": Count("id")}
+    aggregates: dict[str, Aggregate] = {"n": Count("id")}
     if found.sum_of:
         aggregates["total"] = Sum(found.sum_of, output_field=MONEY_SUM)
     result = found.rows.order_by().aggregate(**aggregates)

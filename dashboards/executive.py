@@ -4,6 +4,7 @@ territories and segments, new against existing revenue, and how MRR moved."""
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import Q, Sum
 
@@ -218,7 +219,7 @@ def category_chart(scope: Scope, now: dict, window: Period, link):
     ):
         steps.append(
             (
-                category.label,
+                cast(str, category.label),  # the choices' labels are plain strings
                 sums.get(category.value) or 0,
                 link("deals", measure="open", in_window=1, category=category.value),
             )
@@ -308,15 +309,20 @@ def territory_chart(rows: list[Performance], tree: dict, link):
         return empty_chart("territories", title, NO_DATA)
     # Values are whole subtrees (branchvalues="total"), as the territory filter counts them.
     subtree: dict[str, Decimal] = {}
-    for name, values in found.items():
-        revenue = Decimal(values["revenue"] or 0)
+    for name, measured in found.items():
+        revenue = Decimal(measured["revenue"] or 0)
         node, seen = name, set()
         while node is not None and node not in seen:
             seen.add(node)
             subtree[node] = subtree.get(node, Decimal(0)) + revenue
             node = tree.get(node, (None, None))[1]
     names = [name for name in _tree_order(tree, subtree) if subtree[name]]
-    ids, labels, parents, values, colours, links = [], [], [], [], [], []
+    ids: list[str] = []
+    labels: list[str] = []
+    parents: list[str] = []
+    values: list[Decimal] = []
+    colours: list[Decimal | None] = []
+    links: list[str] = []
     for name in names:
         pk, parent = tree.get(name, (None, None))
         ids.append(name)
@@ -330,7 +336,7 @@ def territory_chart(rows: list[Performance], tree: dict, link):
             else link("deals", measure="won", missing="territory")
         )
     figure = charts.treemap(ids, labels, parents, values, colours, links=links)
-    rows = [
+    table = [
         Row(label, f"{fmt(value, CURRENCY)}, attainment {fmt(colour, FRACTION)}", url)
         for label, value, colour, url in zip(labels, values, colours, links, strict=True)
     ]
@@ -345,7 +351,7 @@ def territory_chart(rows: list[Performance], tree: dict, link):
             "has a quota for this period, so no attainment: sales operations sets territory "
             "quotas in the admin (Quotas)."
         )
-    return chart("territories", title, figure, rows, wide=True, note=note)
+    return chart("territories", title, figure, table, wide=True, note=note)
 
 
 def _tree_order(tree: dict, subtree: dict) -> list[str]:

@@ -6,6 +6,7 @@ is not an id, a date or a known choice is a 400.
 
 from dataclasses import dataclass, fields, replace
 from datetime import date
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import BadRequest
@@ -22,6 +23,8 @@ from pipeline.models import Product, SegmentTier
 from territories.models import Territory
 
 SCOPE_FIELDS = ("team", "territory", "rep", "product")
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,11 @@ class Filters:
 
     def params(self, **changes) -> dict[str, str]:
         """The filters as query parameters, with `changes` applied (None drops a parameter)."""
-        values = {"period": self.period, "on": self.on.isoformat(), "segment": self.segment}
+        values: dict[str, object] = {
+            "period": self.period,
+            "on": self.on.isoformat(),
+            "segment": self.segment,
+        }
         values |= {name: _pk(getattr(self, name)) for name in SCOPE_FIELDS}
         values |= changes
         return {key: str(value) for key, value in values.items() if value not in (None, "")}
@@ -97,7 +104,7 @@ def visible_teams(user: User) -> QuerySet[Team]:
     return teams.filter(Q(manager__in=people) | Q(members__in=people)).distinct()
 
 
-def _visible(query: QueryDict, name: str, queryset: QuerySet) -> Model | None:
+def _visible(query: QueryDict, name: str, queryset: QuerySet[M]) -> M | None:
     pk = parse_id(query.get(name), name)
     return None if pk is None else get_object_or_404(queryset, pk=pk)
 

@@ -24,8 +24,8 @@ RUN_FORECAST = "python manage.py run_forecast"
 class ForecastPoint:
     month: date  # first day of the month forecast
     predicted: Decimal
-    lower: Decimal  # the interval's bounds (e.g. 80 %)
-    upper: Decimal
+    lower: Decimal | None  # the interval's bounds (e.g. 80 %); None when the run left them out
+    upper: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ def latest_forecast(user: User, filters: Filters) -> LatestForecast | None:
         if line.ts_point is not None
     ]
     first = lines[0]
+    assert first.run.finished_at is not None  # only succeeded runs are read, all finished
     return LatestForecast(first.run.finished_at, first.method, "80 %", points)
 
 

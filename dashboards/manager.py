@@ -1,8 +1,10 @@
 """A manager's page: the team's leaderboard, who is at risk and why, and where deals are stuck."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Sum
 from django.urls import reverse
@@ -230,16 +232,18 @@ def pipeline_by_rep(scope: Scope, ids: dict[str, int], link):
     title = "Open pipeline by rep and stage"
     if not rows:
         return empty_chart("pipeline", title, "No open deals in this scope.")
-    names = {}
+    names: dict[int | None, str] = {}
     for row in rows:
         first, last = row["owner__first_name"] or "", row["owner__last_name"] or ""
         names[row["owner_id"]] = f"{first} {last}".strip() or row["owner__username"] or "(none)"
-    totals = {}
+    totals: dict[int | None, Decimal | int] = {}
     for row in rows:
         totals[row["owner_id"]] = totals.get(row["owner_id"], 0) + (row["total"] or 0)
     owners = sorted(totals, key=lambda pk: (-totals[pk], names[pk]))
     stages = sorted({(r["stage__order"], r["stage_id"], r["stage__name"]) for r in rows})
-    cells = {(r["owner_id"], r["stage_id"]): r for r in rows}
+    cells: dict[tuple[int | None, int], Mapping[str, Any]] = {
+        (r["owner_id"], r["stage_id"]): r for r in rows
+    }
     series, links = {}, {}
     for _, stage_id, stage_name in stages:
         series[stage_name] = [(cells.get((pk, stage_id)) or {}).get("total") or 0 for pk in owners]

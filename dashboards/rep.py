@@ -7,6 +7,7 @@ their reps). Pay is shown only when the scope is one person whose pay the viewer
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -278,14 +279,13 @@ def pace_chart(scope: Scope, values: dict, window: Period, today: date, link):
 
 
 def stage_chart(scope: Scope, link):
-    rows = (
+    rows = list(
         scope.deals.filter(status=StageKind.OPEN)
         .order_by()
         .values("stage_id", "stage__name", "stage__order")
         .annotate(n=Count("id"), total=Sum("amount", output_field=MONEY_SUM))
         .order_by("stage__order")
     )
-    rows = list(rows)
     if not rows:
         return empty_chart("stages", "Open pipeline by stage", f"No open deals. {ADD_DEALS}")
     labels = [row["stage__name"] for row in rows]
@@ -369,9 +369,10 @@ def recent_table(scope: Scope, link) -> Table:
             :RECENT
         ]
     )
+    # A database constraint gives every won or lost deal its closed_on.
     rows = [
         [
-            Cell(row["closed_on"].isoformat()),
+            Cell(cast(date, row["closed_on"]).isoformat()),
             Cell(row["name"]),
             Cell(row["account__name"] or ""),
             Cell(

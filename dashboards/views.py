@@ -31,7 +31,7 @@ from dashboards.manager import manager_dashboard
 from dashboards.pages import pages_for
 from dashboards.rep import rep_dashboard
 from metrics.definitions import CURRENCY, FAMILIES, KPIS, NOT_YET
-from org.models import Role
+from org.models import Role, User
 from pipeline.models import ActivityKind, SegmentTier
 
 DEFAULT_PERIOD = {"rep": "month", "manager": "quarter", "executive": "quarter", "admin": "month"}
@@ -39,15 +39,21 @@ PAGE_SIZE = 50
 CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
+class SignedInRequest(HttpRequest):
+    """A request behind login_required: its user is signed in, never anonymous."""
+
+    user: User
+
+
 def today() -> date:
     return timezone.localdate()
 
 
-def _filters(request: HttpRequest, page: str) -> Filters:
+def _filters(request: SignedInRequest, page: str) -> Filters:
     return filters_from_query(request.user, request.GET, today=today(), period=DEFAULT_PERIOD[page])
 
 
-def _allowed(request: HttpRequest, page: str) -> None:
+def _allowed(request: SignedInRequest, page: str) -> None:
     if not access.can_open_dashboard(request.user, page):
         raise PermissionDenied("This dashboard is not part of your role.")
 
@@ -79,7 +85,7 @@ def scope_options(user, filters: Filters, page: str) -> dict:
     }
 
 
-def _render(request: HttpRequest, page: str, build) -> HttpResponse:
+def _render(request: SignedInRequest, page: str, build) -> HttpResponse:
     _allowed(request, page)
     filters = _filters(request, page)
     day = today()
@@ -102,33 +108,33 @@ def _render(request: HttpRequest, page: str, build) -> HttpResponse:
 
 @login_required
 @require_safe
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     """The signed-in user's own dashboard."""
     return redirect(reverse(f"dashboards:{access.dashboard_home(request.user)}"))
 
 
 @login_required
 @require_safe
-def rep(request: HttpRequest) -> HttpResponse:
+def rep(request: SignedInRequest) -> HttpResponse:
     return _render(request, "rep", rep_dashboard)
 
 
 @login_required
 @require_safe
-def manager(request: HttpRequest) -> HttpResponse:
+def manager(request: SignedInRequest) -> HttpResponse:
     days = parse_id(request.GET.get("days"), "days") or DEFAULT_STUCK_DAYS
     return _render(request, "manager", lambda u, f, d: manager_dashboard(u, f, d, days))
 
 
 @login_required
 @require_safe
-def executive(request: HttpRequest) -> HttpResponse:
+def executive(request: SignedInRequest) -> HttpResponse:
     return _render(request, "executive", executive_dashboard)
 
 
 @login_required
 @require_safe
-def data_health(request: HttpRequest) -> HttpResponse:
+def data_health(request: SignedInRequest) -> HttpResponse:
     return _render(request, "admin", admin_dashboard)
 
 
@@ -167,7 +173,7 @@ def shown(found: Listing, row: dict) -> list[dict]:
 
 @login_required
 @require_safe
-def drill(request: HttpRequest, kind: str) -> HttpResponse:
+def drill(request: SignedInRequest, kind: str) -> HttpResponse | StreamingHttpResponse:
     """The rows behind a figure: sortable, paginated, and as CSV with `?format=csv`."""
     filters = filters_from_query(request.user, request.GET, today=today(), period="month")
     found = listing(request.user, kind, filters, request.GET, today())

@@ -4,6 +4,7 @@ import random
 from dataclasses import dataclass
 from itertools import accumulate
 from math import exp, log
+from typing import Protocol, cast
 
 from demo.context import DemoContext, money
 from demo.data import (
@@ -21,6 +22,17 @@ from territories.models import Territory
 ACCOUNTS_AT_FULL_SCALE = 1800
 MIN_ACCOUNTS_PER_TERRITORY = 3
 SUBSIDIARY_SHARE = 0.07
+
+
+class Stemmed(Protocol):
+    """What `_names_assign` attaches to each unsaved account: its name without the suffix."""
+
+    demo_stem: str
+
+
+def stemmed(account: Account) -> Stemmed:
+    """The account with its demo attribute (a plain cast, no copy)."""
+    return cast(Stemmed, account)
 
 
 @dataclass
@@ -80,8 +92,8 @@ def _names_assign(rng: random.Random, accounts: list[Account]) -> None:
     for account in accounts:
         while account.name in taken or not account.name:
             words = SECTORS[account.industry][1]
-            account.demo_stem = f"{rng.choice(NAME_STEMS)} {rng.choice(words)}"
-            account.name = f"{account.demo_stem} {rng.choice(LEGAL_SUFFIXES)}".strip()
+            stemmed(account).demo_stem = f"{rng.choice(NAME_STEMS)} {rng.choice(words)}"
+            account.name = f"{stemmed(account).demo_stem} {rng.choice(LEGAL_SUFFIXES)}".strip()
         taken.add(account.name)
 
 
@@ -94,10 +106,11 @@ def _subsidiaries_pick(rng: random.Random, accounts: list[Account]) -> None:
     picked = rng.sample(children, min(len(children), round(SUBSIDIARY_SHARE * len(accounts))))
     taken = {account.name for account in accounts}
     for child in picked:
-        child.parent = rng.choice(parents)
-        child.industry = child.parent.industry
-        names = [f"{child.parent.demo_stem} {suffix}" for suffix in SUBSIDIARY_SUFFIXES]
-        names.append(f"{child.parent.demo_stem} {child.territory.name}")
+        parent = child.parent = rng.choice(parents)
+        child.industry = parent.industry
+        names = [f"{stemmed(parent).demo_stem} {suffix}" for suffix in SUBSIDIARY_SUFFIXES]
+        assert child.territory is not None  # `_account` places every account in a territory
+        names.append(f"{stemmed(parent).demo_stem} {child.territory.name}")
         child.name = next((name for name in names if name not in taken), child.name)
         taken.add(child.name)
 
@@ -105,6 +118,7 @@ def _subsidiaries_pick(rng: random.Random, accounts: list[Account]) -> None:
 def _index(accounts: list[Account]) -> dict[int, tuple[list[Account], list[float]]]:
     grouped: dict[int, list[Account]] = {}
     for account in accounts:
+        assert account.territory is not None  # `_account` places every account in a territory
         grouped.setdefault(account.territory.pk, []).append(account)
     return {
         pk: (group, list(accumulate(SEGMENTS[a.segment][3] for a in group)))

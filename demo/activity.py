@@ -11,6 +11,7 @@ from core.periods import add_months
 from demo.accounts import AccountBook
 from demo.context import DemoContext, working_days
 from demo.org import Org, Rep
+from demo.replay import replayed
 from pipeline.models import Account, Activity, ActivityKind, Deal
 from territories.models import Territory
 
@@ -39,7 +40,9 @@ OUTCOMES = {
     ActivityKind.APPOINTMENT: {"Held": 80, "Rescheduled": 12, "No-show": 8},
     ActivityKind.LEAD: {"Inbound web form": 40, "Referral": 20, "Event": 15, "Outbound": 25},
 }
-CUMULATIVE = {kind: (list(w), list(accumulate(w.values()))) for kind, w in OUTCOMES.items()}
+CUMULATIVE: dict[str, tuple[list[str], list[int]]] = {
+    kind: (list(w), list(accumulate(w.values()))) for kind, w in OUTCOMES.items()
+}
 BATCH_SIZE = 1000
 
 
@@ -74,7 +77,7 @@ def activities_create(ctx: DemoContext, org: Org, accounts: AccountBook, deals: 
 def _deals_by_rep(ctx: DemoContext, deals: list[Deal]) -> dict[int, RepDeals]:
     by_rep: dict[int, RepDeals] = {}
     for deal in sorted(deals, key=lambda deal: deal.created_on):
-        found = by_rep.setdefault(deal.owner_id, RepDeals([], [], []))
+        found = by_rep.setdefault(_owner_id(deal), RepDeals([], [], []))
         found.created.append(deal.created_on)
         found.deals.append(deal)
         found.ends.append(deal.closed_on or ctx.today)
@@ -85,7 +88,7 @@ def _quotes(ctx: DemoContext, deals: list[Deal]) -> list[Activity]:
     """A quote goes out the moment a deal reaches Proposal."""
     return [
         Activity(
-            rep_id=deal.owner_id,
+            rep_id=_owner_id(deal),
             kind=ActivityKind.QUOTE,
             occurred_at=ctx.at(step.day, step.minute + 5),
             account_id=deal.account_id,
@@ -93,9 +96,15 @@ def _quotes(ctx: DemoContext, deals: list[Deal]) -> list[Activity]:
             outcome="Sent",
         )
         for deal in deals
-        for step in deal.demo_plan.steps
+        for step in replayed(deal).demo_plan.steps
         if step.stage == "Proposal" and step.day >= _first_day(ctx)
     ]
+
+
+def _owner_id(deal: Deal) -> int:
+    """Demo deals are all owned: by the rep whose plan they come from, saved before them."""
+    assert deal.owner_id is not None
+    return deal.owner_id
 
 
 def _first_day(ctx: DemoContext) -> date:

@@ -8,7 +8,7 @@ and the demo people. The same seed on the same day gives the same company; the h
 from collections.abc import Callable
 from datetime import date
 from time import perf_counter
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +38,9 @@ from pipeline.models import (
 )
 from quotas.models import Quota
 from territories.models import Territory, TerritoryAssignment
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["LOGINS", "PASSWORD", "DemoConflict", "demo_load", "demo_reset", "table_counts"]
 
@@ -69,7 +72,7 @@ def demo_load(
     seed: int = 7,
     scale: float = 1.0,
     today: date | None = None,
-    stdout: TextIO | None = None,
+    stdout: "SupportsWrite[str] | None" = None,
 ) -> dict[str, int]:
     """Build the demo company unless it is already there; return the row count per table.
 
@@ -112,17 +115,19 @@ def _people_and_accounts_save(org: Org, accounts: AccountBook) -> None:
     accounts_save(accounts)
 
 
-def _timed(stdout: TextIO | None, label: str, step: Callable[..., Any], *args: Any) -> Any:
+def _timed(
+    stdout: "SupportsWrite[str] | None", label: str, step: Callable[..., Any], *args: Any
+) -> Any:
     started = perf_counter()
     result = step(*args)
     _say(stdout, f"  {label}: {perf_counter() - started:.1f} s")
     return result
 
 
-def _say(stdout: TextIO | None, text: str) -> None:
+def _say(stdout: "SupportsWrite[str] | None", text: str) -> None:
     if stdout is not None:
         stdout.write(text + "\n")
 
 
 def table_counts() -> dict[str, int]:
-    return {model._meta.label: model.objects.count() for model in TABLES}
+    return {model._meta.label: model._default_manager.count() for model in TABLES}

@@ -36,6 +36,11 @@ class Chain:
         return self.start <= day < self.churn
 
 
+def _key(account: Account) -> str:
+    assert account.external_id is not None  # `accounts_build` numbers every account
+    return account.external_id
+
+
 class CustomerBook:
     def __init__(self, ctx: DemoContext, accounts: list[Account], products: dict[str, Product]):
         self.ctx = ctx
@@ -43,13 +48,13 @@ class CustomerBook:
         # Keyed by external id: the accounts are saved only after deal planning.
         self.chains: dict[str, list[Chain]] = {}
         self.first_win: dict[str, date] = {}
-        self.accounts = {account.external_id: account for account in accounts}
+        self.accounts = {_key(account): account for account in accounts}
         for account in accounts:
             if self.rng.random() < PREEXISTING_SHARE:
                 self._preexisting_add(account, products)
 
     def active(self, account: Account, day: date) -> list[Chain]:
-        return [chain for chain in self.chains.get(account.external_id, []) if chain.active_on(day)]
+        return [chain for chain in self.chains.get(_key(account), []) if chain.active_on(day)]
 
     def renewal_due(self, account: Account, day: date) -> Chain | None:
         lead = timedelta(days=RENEWAL_LEAD_DAYS)
@@ -57,12 +62,12 @@ class CustomerBook:
         return due[0] if due else None
 
     def is_customer(self, account: Account, day: date) -> bool:
-        won = self.first_win.get(account.external_id)
+        won = self.first_win.get(_key(account))
         return bool(self.active(account, day)) or (won is not None and won <= day)
 
     def deal_won(self, account: Account, product: Product, amount: Decimal, day: date) -> None:
         """A won new-business or expansion deal starts a chain or adds to the running one."""
-        self.first_win[account.external_id] = min(day, self.first_win.get(account.external_id, day))
+        self.first_win[_key(account)] = min(day, self.first_win.get(_key(account), day))
         if product.billing != "recurring":
             return
         running = [chain for chain in self.active(account, day) if chain.product is product]
@@ -103,7 +108,7 @@ class CustomerBook:
     def _chain_add(self, account: Account, product: Product, start: date, mrr: Decimal) -> None:
         renewal = start + timedelta(days=365)
         chain = Chain(account, product, start, self._churn_after(start), renewal, [(start, mrr)])
-        self.chains.setdefault(account.external_id, []).append(chain)
+        self.chains.setdefault(_key(account), []).append(chain)
 
     def _preexisting_add(self, account: Account, products: dict[str, Product]) -> None:
         big = account.segment in ("enterprise", "strategic")
@@ -111,7 +116,7 @@ class CustomerBook:
         acv = PRODUCTS[product.name][1] * SEGMENTS[account.segment][2]
         start = self.ctx.start - timedelta(days=self.rng.randint(30, 1000))
         self._chain_add(account, product, start, money(acv * self.rng.uniform(0.7, 1.3) / 12))
-        chain = self.chains[account.external_id][-1]
+        chain = self.chains[_key(account)][-1]
         chain.churn = self._churn_after(self.ctx.start)
         while chain.renewal_due < self.ctx.start:
             chain.renewal_due += timedelta(days=365)

@@ -28,8 +28,8 @@ RATE_PER_DAY = 0.34
 WARM_UP = timedelta(days=90)
 # Skill drives volume, win rate and size; together a 2x rep books about 2.5x.
 VOLUME_EXPONENT, SIZE_EXPONENT = 0.6, 0.2
-BASE_WIN = {NEW: 0.26, EXPANSION: 0.5, RENEWAL: 0.8}
-SKILL_WIN = {NEW: 0.5, EXPANSION: 0.3, RENEWAL: 0.0}
+BASE_WIN: dict[str, float] = {NEW: 0.26, EXPANSION: 0.5, RENEWAL: 0.8}
+SKILL_WIN: dict[str, float] = {NEW: 0.5, EXPANSION: 0.3, RENEWAL: 0.0}
 SEGMENT_WIN = {"smb": 1.1, "mid_market": 1.0, "enterprise": 0.9, "strategic": 0.8}
 # When each stage is reached, as a share of the time from creation to close.
 STEP_SHARES = {WON: (0, 0.2, 0.45, 0.7), LOST: (0, 0.25, 0.5, 0.75)}
@@ -212,9 +212,13 @@ def _period_end_pull(rng: random.Random, created: date, close: date) -> date:
 def _book(book: CustomerBook, plan: Plan) -> None:
     if plan.closed_on is None:
         return
+    # `_renewal` gives every renewal its chain; `_shape` gives every plan a product.
     if plan.kind == RENEWAL and plan.won:
+        assert plan.chain is not None
         book.renewal_won(plan.chain, plan.final_amount, plan.closed_on)
     elif plan.kind == RENEWAL:
+        assert plan.chain is not None
         book.renewal_lost(plan.chain, plan.closed_on)
     elif plan.won:
+        assert plan.product is not None
         book.deal_won(plan.account, plan.product, plan.final_amount, plan.closed_on)

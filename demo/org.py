@@ -49,6 +49,8 @@ class Rep:
 
     @property
     def hired_on(self) -> date:
+        # Every demo rep is created with a hire date (`_reps_create`).
+        assert self.user.hired_on is not None
         return self.user.hired_on
 
     def territory_on(self, day: date) -> Territory:
@@ -105,7 +107,7 @@ def _names(rng: random.Random, count: int) -> list[tuple[str, str]]:
     taken = {username_for(first, last) for first, last, *_ in FIXED_PEOPLE.values()}
     taken |= set(User.objects.values_list("username", flat=True))
     pairs = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
-    chosen = []
+    chosen: list[tuple[str, str]] = []
     for first, last in rng.sample(pairs, count * 2):
         if username_for(first, last) not in taken and len(chosen) < count:
             taken.add(username_for(first, last))
@@ -216,7 +218,7 @@ def _reps_create(
     areas: dict[str, list[Territory]],
 ) -> list[Rep]:
     profiles = iter(_rep_profiles(ctx, rng, sum(TEAM_SIZES)))
-    reps = []
+    reps: list[Rep] = []
     for (area, team), size in zip(teams.items(), TEAM_SIZES, strict=True):
         for seat in range(size):
             skill, hired_on = next(profiles)

@@ -13,6 +13,7 @@ from core.periods import add_months, is_period_start, period_containing
 from demo.context import DemoContext, money, ramp
 from demo.deals import Plan
 from demo.org import Org, Rep
+from org.models import Team
 from quotas.models import PeriodKind, Quota, QuotaMetric
 
 TARGET_ATTAINMENT = 0.92
@@ -23,7 +24,8 @@ OVER_ASSIGNMENT = Decimal("1.1")
 def quotas_create(ctx: DemoContext, org: Org, plans: list[Plan]) -> int:
     months = _months(ctx)
     unit = median(bookings_rates(ctx, org, plans).values()) / TARGET_ATTAINMENT
-    rows, team_totals = [], defaultdict(Decimal)
+    rows: list[Quota] = []
+    team_totals: defaultdict[tuple[Team | None, date], Decimal] = defaultdict(Decimal)
     for rep in org.reps:
         monthly = {m: _rounded(unit * _weight(ctx, rep, m)) for m in months if _hired_by(rep, m)}
         quarterly = _by_quarter(monthly)

@@ -8,6 +8,9 @@ move with one recorded `update()`; closing and repricing, with values per deal, 
 """
 
 from datetime import datetime
+from typing import Protocol, cast
+
+from django.db.models import Model
 
 from demo.context import DemoContext
 from demo.deals import OPEN_STAGES, RENEWAL, Plan, Step
@@ -20,14 +23,26 @@ BATCH_SIZE = 500
 CHUNK = 5000
 
 
+class Replayed(Protocol):
+    """What `_deal` attaches to each unsaved deal: its plan and when its latest step happened."""
+
+    demo_plan: Plan
+    demo_at: datetime
+
+
+def replayed(deal: Model) -> Replayed:
+    """The deal as `_deal` left it, with its demo attributes (a plain cast, no copy)."""
+    return cast(Replayed, deal)
+
+
 def deals_write(ctx: DemoContext, plans: list[Plan], stages: dict[str, Stage]) -> list[Deal]:
     deals = [_deal(ctx, plan, stages, number) for number, plan in enumerate(plans, start=1)]
     Deal.objects.bulk_create(deals, batch_size=BATCH_SIZE, changed_at=_when)
     for index in range(1, len(OPEN_STAGES) + 1):
-        moving = [deal for deal in deals if len(deal.demo_plan.steps) > index]
+        moving = [deal for deal in deals if len(replayed(deal).demo_plan.steps) > index]
         groups: dict[tuple[str, ...], list[Deal]] = {}
         for deal in moving:
-            fields = _advance(ctx, deal, deal.demo_plan.steps[index], stages)
+            fields = _advance(ctx, deal, replayed(deal).demo_plan.steps[index], stages)
             groups.setdefault(fields, []).append(deal)
         for fields, group in groups.items():
             for start in range(0, len(group), CHUNK):
@@ -39,18 +54,19 @@ def _write(deals: list[Deal], fields: tuple[str, ...]) -> None:
     if fields != ("stage",):
         Deal.objects.bulk_update(deals, fields, batch_size=BATCH_SIZE, changed_at=_when)
         return
-    when = {deal.pk: deal.demo_at for deal in deals}
+    when = {deal.pk: replayed(deal).demo_at for deal in deals}
     Deal.objects.filter(pk__in=when).update(
         stage=deals[0].stage, changed_at=lambda deal: when[deal.pk]
     )
 
 
-def _when(deal: Deal) -> datetime:
-    return deal.demo_at
+def _when(deal: Model) -> datetime:
+    return replayed(deal).demo_at
 
 
 def _deal(ctx: DemoContext, plan: Plan, stages: dict[str, Stage], number: int) -> Deal:
     first = plan.steps[0]
+    assert plan.product is not None  # `_shape` gives every plan a product
     label = f"{plan.account.name} - {plan.product.name}"
     deal = Deal(
         external_id=f"DEMO-D{number:06d}",
@@ -65,16 +81,16 @@ def _deal(ctx: DemoContext, plan: Plan, stages: dict[str, Stage], number: int) -
         created_on=plan.created,
         expected_close_on=plan.expected,
     )
-    deal.demo_plan = plan
-    deal.demo_at = ctx.at(first.day, first.minute)
+    replayed(deal).demo_plan = plan
+    replayed(deal).demo_at = ctx.at(first.day, first.minute)
     return deal
 
 
 def _advance(ctx: DemoContext, deal: Deal, step: Step, stages: dict[str, Stage]) -> tuple[str, ...]:
     """Move the deal to the step; returns the fields that changed."""
-    plan = deal.demo_plan
+    plan = replayed(deal).demo_plan
     deal.stage = stages[step.stage]
-    deal.demo_at = ctx.at(step.day, step.minute)
+    replayed(deal).demo_at = ctx.at(step.day, step.minute)
     if deal.stage.kind != "open":
         deal.closed_on, deal.lost_reason = step.day, plan.lost_reason
         return WON_FIELDS if deal.stage.kind == "won" else LOST_FIELDS

@@ -158,7 +158,7 @@ def backtest_run(
     as_of = date(first.year, first.month, 1)
     if as_of < first:
         as_of = add_months(as_of, 1)
-    grouped: dict[tuple, list] = defaultdict(list)
+    grouped: dict[tuple[str, int, str], list] = defaultdict(list)
     track: list[TrackPoint] = []  # the replays so far weigh the blend, as stored runs do
     while as_of <= last:
         lines, _ = forecast_compute(as_of=as_of, track=track)

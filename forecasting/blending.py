@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from core.periods import add_months
 from forecasting.models import ForecastLine, PeriodKind, RunStatus
@@ -50,7 +51,9 @@ def track_from_runs(as_of: date) -> list[TrackPoint]:
         "scope_kind", "scope_key", "period_start", "run__as_of", "weighted_pipeline", "ts_point"
     )
     return [
-        TrackPoint((kind, key), start, _months_between(run_as_of, start), float(p), float(t))
+        TrackPoint(
+            (kind, key), start, _months_between(run_as_of, start), float(p), float(cast(Decimal, t))
+        )
         for kind, key, start, run_as_of, p, t in rows
     ]
 

@@ -102,6 +102,7 @@ def _overdue_weight(probabilities: WinProbabilities, period: Period, as_of: date
     """Chance that a deal already overdue is won within `period` (the current one): the
     learned monthly rate, over the months left in the period."""
     rate = probabilities.overdue_monthly
+    assert rate is not None  # callers check it first
     months = (period.end.year - as_of.year) * 12 + period.end.month - as_of.month
     return 1 - (1 - rate) ** months
 

@@ -58,7 +58,7 @@ def _stays(rows) -> set[tuple[int, int, int]]:
     """(deal, open stage, age bucket) for every bucket a deal's stay in a stage spans: a deal
     that sat in a stage from day 10 to day 100 of its life was there at 0-30, 31-90 and 91-180
     days old."""
-    seen = set()
+    seen: set[tuple[int, int, int]] = set()
     rows = sorted(rows, key=lambda row: (row[0], row[2]))
     for index, this in enumerate(rows):
         after = rows[index + 1] if index + 1 < len(rows) else None

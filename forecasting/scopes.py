@@ -33,7 +33,7 @@ class Org:
             u.pk: (str(u), u.role, u.manager_id)
             for u in User.objects.only("id", "first_name", "last_name", "username", "role")
         }
-        territories = dict(
+        territories: dict[int, tuple[str, int | None]] = dict(
             (pk, (name, parent))
             for pk, name, parent in Territory.objects.values_list("id", "name", "parent_id")
         )

@@ -82,7 +82,7 @@ def arpa(mrr: Decimal, customers: int) -> Decimal | None:
 
 
 def clv(
-    arpa: Decimal | None, gross_margin: Decimal, monthly_churn: Decimal | None
+    arpa: Decimal | None, gross_margin: Decimal, monthly_churn: Number | None
 ) -> Decimal | None:
     """ARPA x gross margin / monthly churn rate; no value without churn (it would be infinite)."""
     if arpa is None or not monthly_churn:

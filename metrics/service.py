@@ -194,12 +194,14 @@ def _context(base: Context, key, by: str | None, people: dict) -> Context:
 
 def _kpis(raw: dict[str, Raw | None], context: Context) -> Values:
     """Every registry KPI for one group, in registry order."""
-    deals = _deal_kpis(raw["deals"], context)
+    deal_raw = raw["deals"]
+    assert deal_raw is not None  # deals group every way (deal_rows never returns None)
+    deals = _deal_kpis(deal_raw, context)
     values: Values = {
         **deals,
         **_subscription_kpis(raw["subscriptions"], context.margin),
         **_survey_kpis(raw["surveys"]),
-        **_quota_kpis(raw["quotas"], raw["deals"], context),
+        **_quota_kpis(raw["quotas"], deal_raw, context),
         **_activity_kpis(raw["activities"], deals["deals_won"], context),
     }
     return {key: values[key] for key in KPIS}
@@ -305,7 +307,7 @@ def _days_elapsed_and_remaining(period: Period, today: date) -> tuple[int | None
     return elapsed, remaining
 
 
-def _activity_kpis(raw: Raw | None, deals_won: int, context: Context) -> Values:
+def _activity_kpis(raw: Raw | None, deals_won: Value, context: Context) -> Values:
     if raw is None:
         return dict.fromkeys(FAMILY_KEYS["activities"])
     days = weekdays_in(context.period) if is_bounded(context.period) else None
@@ -353,7 +355,7 @@ def pipeline_movement(
     With a `window` (e.g. this quarter) only deals expected to close in it are pipeline.
     """
     rows = movement_rows(scope.deals, _end_of_day(start), _end_of_day(end), window, by)
-    total = _movement("Total", rows.pop(TOTAL, None) or _added(rows))
+    total = _movement("Total", rows.pop(TOTAL, {}) or _added(rows))
     if by is None:
         return total, []
     labels = group_labels(scope, by, ALL_TIME, rows)

@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-import access
-from access.admin_site import ReadOnlyAdmin
-from org.models import ApiToken, AuditEntry, Team, User
+from org.models import ApiToken, Team, User
 from org.services import api_token_create, api_token_revoke
 
 
@@ -15,7 +17,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("manager", "team")
     autocomplete_fields = ("manager", "team")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Sales organisation", {"fields": ("role", "title", "manager", "team", "hired_on")}),
     )
 
@@ -27,19 +29,6 @@ class TeamAdmin(admin.ModelAdmin):
     autocomplete_fields = ("manager",)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor", "action", "model", "object_repr")
-    list_filter = ("model", "action")
-    search_fields = ("object_repr", "actor__username", "actor__last_name")
-    list_select_related = ("actor",)
-    date_hierarchy = "at"
-    readonly_fields = ("at", "actor", "action", "model", "object_id", "object_repr", "changes")
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return access.can_view_audit_log(request.user)
-
-
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
@@ -49,15 +38,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user",)
     actions = ["revoke"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         token, key = api_token_create(user=obj.user, name=obj.name)
         obj.pk = token.pk
         self.message_user(request, f"Token created. Copy the key now, it is not shown again: {key}")
 
     @admin.action(description="Revoke the selected tokens")
-    def revoke(self, request, queryset) -> None:
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
             api_token_revoke(token=token)

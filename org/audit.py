@@ -4,13 +4,16 @@ Who did it comes from the request (set by `AuditActorMiddleware`); commands and 
 actor. Bulk writes skip signals, so services that bulk-write audited models call `audit_write`.
 """
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.apps import apps
 from django.db.models import DecimalField, Field, Model
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.http import HttpRequest, HttpResponse
 
 AUDITED = {
     "quotas.Quota": ("rep", "team", "territory", "period", "start", "metric", "amount", "currency"),
@@ -65,10 +68,10 @@ AUDITED = {
     "compensation.PlanAssignment": ("rep", "plan", "start", "end"),
     "compensation.DealCredit": ("deal", "rep", "percent"),
 }
-_actor: ContextVar = ContextVar("audit_actor", default=None)
+_actor: ContextVar[Any] = ContextVar("audit_actor", default=None)
 
 
-def _plain(field: Field, value):
+def _plain(field: Field, value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal | int) and isinstance(field, DecimalField):
@@ -76,10 +79,11 @@ def _plain(field: Field, value):
     return value
 
 
-def _state(instance: Model, fields: tuple[str, ...]) -> dict:
-    state = {}
+def _state(instance: Model, fields: tuple[str, ...]) -> dict[str, Any]:
+    state: dict[str, Any] = {}
     for name in fields:
         field = instance._meta.get_field(name)
+        assert isinstance(field, Field)  # AUDITED lists concrete fields only
         state[name] = _plain(field, getattr(instance, field.attname))
     return state
 
@@ -100,13 +104,13 @@ def audit_write(instance: Model, action: str, old: dict | None, new: dict | None
     )
 
 
-def _before_save(sender, instance, **kwargs) -> None:
+def _before_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     fields = AUDITED[sender._meta.label]
-    saved = sender.objects.filter(pk=instance.pk).first() if instance.pk else None
-    instance._audit_old = _state(saved, fields) if saved else None
+    saved = sender._default_manager.filter(pk=instance.pk).first() if instance.pk else None
+    setattr(instance, "_audit_old", _state(saved, fields) if saved else None)  # noqa: B010
 
 
-def _after_save(sender, instance, created, **kwargs) -> None:
+def _after_save(sender: type[Model], instance: Model, created: bool, **kwargs: Any) -> None:
     old = getattr(instance, "_audit_old", None)
     audit_write(
         instance,
@@ -116,7 +120,7 @@ def _after_save(sender, instance, created, **kwargs) -> None:
     )
 
 
-def _after_delete(sender, instance, **kwargs) -> None:
+def _after_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     audit_write(instance, "deleted", _state(instance, AUDITED[sender._meta.label]), None)
 
 
@@ -131,10 +135,10 @@ def connect() -> None:
 class AuditActorMiddleware:
     """Make the signed-in user the actor of audit entries written during the request."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _actor.set(request.user)
         try:
             return self.get_response(request)

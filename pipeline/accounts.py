@@ -59,7 +59,7 @@ def account_assign(
         Account.objects.filter(pk=account.pk).update(territory_id=new[0], owner_id=new[1])
         # Open deals placed in the account's old territory move with it; closed ones keep theirs.
         open_deals = Deal.objects.filter(account=account, status=StageKind.OPEN)
-        open_deals.filter(territory_id=account.territory_id).update(territory_id=new[0])
+        open_deals.filter(territory=account.territory_id).update(territory_id=new[0])
     return True
 
 

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils import timezone
 
-from access.admin_site import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from pipeline.accounts import account_assign
 from pipeline.models import (
     Account,

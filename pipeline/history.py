@@ -7,12 +7,16 @@ whose tracked fields changed. Nothing above the model layer has to remember to d
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
 from pipeline.crediting import CLOSED, CREDIT_FIELDS, CREDIT_INPUTS, credit_at_close
+
+if TYPE_CHECKING:
+    from pipeline.models import Deal
 
 TRACKED = ("stage_id", "amount", "currency", "expected_close_on", "forecast_category", "owner_id")
 FIELD_NAMES = {"stage_id": "stage", "owner_id": "owner"}
@@ -68,7 +72,7 @@ def _credited(deal) -> bool:
     return deal.status in CLOSED or bool(deal.closed_territory_id or deal.closed_owner_id)
 
 
-class DealQuerySet(models.QuerySet):
+class DealQuerySet(models.QuerySet["Deal"]):
     def _stages(self) -> dict:
         return apps.get_model("pipeline", "Stage").objects.in_bulk()
 
@@ -99,13 +103,13 @@ class DealQuerySet(models.QuerySet):
         with transaction.atomic(using=self.db):
             old = self._snapshots([deal.pk for deal in objs])
             # A plain queryset underneath, so its inner update() is not recorded a second time.
-            plain = models.QuerySet(self.model, using=self.db)
+            plain: models.QuerySet[Deal] = models.QuerySet(self.model, using=self.db)
             count = plain.bulk_update(objs, list(dict.fromkeys(fields)), *args, **kwargs)
             _record(((old[deal.pk], deal) for deal in objs), changed_by, changed_at)
         return count
 
     def update(self, *, changed_by=None, changed_at: When = None, **kwargs) -> int:
-        stage = kwargs.get("stage") or kwargs.get("stage_id")
+        stage: Any = kwargs.get("stage") or kwargs.get("stage_id")
         if stage is not None:
             if isinstance(stage, models.Expression):
                 raise TypeError("Set a deal's stage to a Stage or its id, not an expression.")
@@ -134,7 +138,8 @@ class DealQuerySet(models.QuerySet):
         closed = self.model.objects.filter(pk__in=pks, status__in=CLOSED)
         deals = list(closed.only("pk", *fields, *CREDIT_FIELDS))
         credit_at_close(deals)
-        models.QuerySet(self.model, using=self.db).bulk_update(deals, CREDIT_FIELDS)
+        plain: models.QuerySet[Deal] = models.QuerySet(self.model, using=self.db)
+        plain.bulk_update(deals, CREDIT_FIELDS)
 
     def _snapshots(self, pks: list[int]) -> dict[int, dict]:
         rows = self.model.objects.filter(pk__in=pks).values("pk", *TRACKED)

@@ -95,7 +95,7 @@ class IcpCriterion(models.Model):
             raise ValidationError({"values": "List the values that match."})
         if not listed and self.minimum is None and self.maximum is None:
             raise ValidationError({"minimum": "Give a minimum, a maximum or both."})
-        if None not in (self.minimum, self.maximum) and self.minimum > self.maximum:
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValidationError({"maximum": "The maximum is below the minimum."})
 
 

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -17,7 +18,7 @@ from territories.selectors import territory_subtree_ids
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 # What each quota metric counts in the deal family's aggregates.
-ACTUAL_OF = {
+ACTUAL_OF: dict[str, str] = {
     QuotaMetric.BOOKINGS: "revenue",
     QuotaMetric.NEW_RECURRING: "new_recurring",
     QuotaMetric.DEALS_WON: "won",
@@ -43,6 +44,7 @@ def member_list(
     if team is not None:
         reps = reps.filter(team=team)
     else:
+        assert territory is not None  # a team or a territory
         places = territory_subtree_ids([territory.pk])
         during = Q(territory_assignments__start__lt=period.end) & (
             Q(territory_assignments__end__isnull=True)
@@ -108,6 +110,7 @@ def quota_grid(
     period = plan_period(kind, start)
     quotas = quotas.filter(period=kind, start=start, metric=metric)
     visible = set(people.values_list("pk", flat=True))
+    groups: list[tuple[str, Team | Territory, dict[str, Any]]]
     groups = [("team", team, {"team": team}) for team in teams]
     groups += [("territory", place, {"territory": place}) for place in territories]
     members = {

@@ -66,7 +66,8 @@ def quotas_check(
         plan_period(kind, start)
     except ValueError as error:
         raise ValidationError({"start": str(error)}) from None
-    problems, seen = list(problems), {}
+    problems = list(problems)
+    seen: dict[tuple[str, int], int] = {}
     for index, entry in enumerate(entries, 1):
         number = entry.row or index
         key = (entry.field, entry.assignee.pk)

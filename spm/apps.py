@@ -4,7 +4,7 @@ from django.db.models.signals import post_migrate
 
 
 class PacerAdminConfig(AdminConfig):
-    default_site = "access.admin_site.PacerAdminSite"
+    default_site = "spm.admin_site.PacerAdminSite"
 
 
 class PacerConfig(AppConfig):

@@ -7,6 +7,7 @@ switch it to production services, where DEBUG is off and SECRET_KEY is required.
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -52,7 +53,9 @@ INSTALLED_APPS = [
     "compensation",
     "forecasting",
     "planning",
+    "imports",
     "dashboards",
+    "pages",
     "demo",
 ]
 
@@ -101,6 +104,7 @@ TEMPLATES = [
     },
 ]
 
+DATABASES: dict[str, Any]
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
@@ -180,11 +184,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "spm.api_defaults.TokenAuthentication",
+        "api.defaults.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PAGINATION_CLASS": "spm.api_defaults.Pagination",
-    "EXCEPTION_HANDLER": "spm.api_defaults.handle_exception",
+    "DEFAULT_PAGINATION_CLASS": "api.defaults.Pagination",
+    "EXCEPTION_HANDLER": "api.defaults.handle_exception",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

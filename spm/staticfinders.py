@@ -13,7 +13,7 @@ class PlotlyFinder(BaseFinder):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.storage = FileSystemStorage(location=Path(plotly.__file__).parent / "package_data")
-        self.storage.prefix = "vendor"
+        self.storage.prefix = "vendor"  # type: ignore[attr-defined]  # read by collectstatic
 
     def check(self, **kwargs) -> list:
         return []

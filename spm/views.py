@@ -6,6 +6,7 @@ from django.urls import reverse
 
 import access
 from core.formatting import money
+from org.models import User
 from pipeline.selectors import deal_totals
 
 
@@ -19,6 +20,7 @@ def health(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each user lands on their role's dashboard."""
+    assert isinstance(request.user, User)  # login_required: a signed-in person
     return redirect(reverse(f"dashboards:{access.dashboard_home(request.user)}"))
 
 

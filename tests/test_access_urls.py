@@ -13,6 +13,7 @@ from django.apps import apps
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from api.urls import router
 from compensation.models import (
     CompPlan,
     DealCredit,
@@ -29,7 +30,6 @@ from org.models import AuditEntry
 from pipeline.models import Activity, ImportRun, Subscription, SurveyResponse
 from planning.models import AssignmentRule, IcpCriterion, TerritoryPlan
 from quotas.models import Quota
-from spm.api_urls import router
 from territories.models import Territory
 from tests.factories import AccountFactory, DealFactory, ProductFactory
 

@@ -10,7 +10,7 @@ def test_every_scheduled_task_is_a_registered_task(db):
     scheduled = dict(PeriodicTask.objects.values_list("name", "task"))
     assert scheduled["Territory plans due"] == "planning.tasks.plans_activate_due"
     assert scheduled["Monthly statements"] == "compensation.tasks.statements_build"
-    assert scheduled["Stale import uploads"] == "pipeline.tasks.uploads_sweep"
+    assert scheduled["Stale import uploads"] == "imports.tasks.uploads_sweep"
     unknown = {name: task for name, task in scheduled.items() if task not in app.tasks}
     assert unknown == {}
 

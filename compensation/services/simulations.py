@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -91,12 +92,13 @@ def deal_payout_preview(deal: Deal, rep: User, *, today: date | None = None) -> 
     credit = deal_credit_of(deal, rep)
     plan = _plan_on(rep, closes_on)
     span = period_containing(closes_on, plan.period) if plan else None
-    inputs = _rep_inputs(rep, plan, span) if plan else None
+    inputs = _rep_inputs(rep, plan, span) if plan and span is not None else None
     if inputs is None or not credit or not deal.amount:
         nothing = PayoutPreview(
             rep.pk, deal.pk, None, span, closes_on, credit, ZERO, ZERO, ZERO, ()
         )
         return replace(nothing, plan=plan.name if plan else None)
+    assert plan is not None and span is not None  # inputs come from the plan's period
     others = tuple(d for d in inputs.deals if d.deal_id != deal.pk)
     without = replace(inputs, deals=others).compute(span)
     won = replace(inputs, deals=(*others, _as_won(deal, credit, closes_on))).compute(span)
@@ -156,7 +158,7 @@ def _changed_component(component, change: Mapping[str, object]):
     return replace(component, **{name: change[name] for name in allowed})
 
 
-def terms_changed(terms: engine.Plan, changes: Mapping[str, object]) -> engine.Plan:
+def terms_changed(terms: engine.Plan, changes: Mapping[str, Any]) -> engine.Plan:
     """The plan with `changes`: any of cap, draw, draw_recoverable, margin_percent,
     clawback_days, and "components": {name: {tiers, thresholds, cap, fixed, percent,
     min_amount}} (tiers as engine.Tier, thresholds as engine.Threshold)."""
@@ -164,7 +166,7 @@ def terms_changed(terms: engine.Plan, changes: Mapping[str, object]) -> engine.P
     if unknown:
         raise ValidationError({"changes": f"Cannot change {', '.join(sorted(unknown))}."})
     per_component = dict(changes.get("components") or {})
-    groups = {}
+    groups: dict[str, Any] = {}
     for group in ("commissions", "spifs", "bonuses"):
         groups[group] = tuple(
             _changed_component(c, per_component.pop(c.name)) if c.name in per_component else c

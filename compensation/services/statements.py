@@ -200,7 +200,7 @@ def _recalculation_lines(
     counted = statement.lines.filter(~Q(kind=LineKind.ADJUSTMENT) | Q(component=RECALCULATION))
     before = _by_deal(counted.values_list("deal_id", "amount"))
     after = _by_deal((line.deal_id, line.amount) for line in result.lines)
-    names = dict(counted.values_list("deal_id", "deal_name"))
+    names: dict[int | None, str] = dict(counted.values_list("deal_id", "deal_name"))
     names.update({line.deal_id: line.deal_name for line in result.lines})
     closed = {line.deal_id: line.closed_on for line in result.lines}
     adjustments = []

@@ -1,5 +1,6 @@
 """What every family query shares: period filters, group keys and two portable SQL helpers."""
 
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -62,7 +63,9 @@ def bucket(by: str, field: str) -> Expression:
     return trunc(field, output_field=DateField())
 
 
-def group_key(by: str | None, paths: Paths, date_field: str) -> Expression | None:
+def group_key(
+    by: str | None, paths: Mapping[str, str | Expression | None], date_field: str
+) -> Expression | F | None:
     """The expression to group on; None for the ungrouped total.
 
     Raises KeyError when this family cannot be grouped that way (callers check `groupable`).
@@ -75,11 +78,11 @@ def group_key(by: str | None, paths: Paths, date_field: str) -> Expression | Non
     return F(path) if isinstance(path, str) else path
 
 
-def groupable(by: str | None, paths: Paths) -> bool:
+def groupable(by: str | None, paths: Mapping[str, str | Expression | None]) -> bool:
     return by is None or by in TIME_GROUPS or paths.get(by) is not None
 
 
-def grouped(queryset, key: Expression | None, aggregates: dict[str, Aggregate]) -> Rows:
+def grouped(queryset, key: Expression | F | None, aggregates: Mapping[str, Aggregate]) -> Rows:
     """Run one aggregate query, grouped on `key` or not, as {key: {name: value}}."""
     if key is None:
         return {TOTAL: queryset.aggregate(**aggregates)}
@@ -105,7 +108,15 @@ class DaysBetween(Func):
     def __init__(self, end: str, start: str) -> None:
         super().__init__(F(end), F(start))
 
-    def as_sql(self, compiler, connection, **extra_context) -> tuple[str, tuple]:
+    def as_sql(
+        self,
+        compiler,
+        connection,
+        function=None,
+        template=None,
+        arg_joiner=None,
+        **extra_context,
+    ) -> tuple[str, tuple]:
         end, start = (compiler.compile(e) for e in self.get_source_expressions())
         return f"({end[0]} - {start[0]})", (*end[1], *start[1])
 

@@ -145,7 +145,7 @@ def cycle_stats(deals: QuerySet[Deal], period: Period, by: str | None, *, total:
     the middle deal's days (the mean of the middle two), None without closed deals.
     """
     key = group_key(by, PATHS, "closed_on")
-    days = deals.filter(closed_in(period)).order_by()
+    days: QuerySet[Deal, Any] = deals.filter(closed_in(period)).order_by()
     days = days.values(days=CYCLE) if key is None else days.values(group=key, days=CYCLE)
     inner, params = days.query.sql_with_params()
     connection = connections[deals.db]

@@ -1,7 +1,8 @@
 """The groups a grouping lists (even those without data), their names, and their headcount."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
@@ -11,6 +12,9 @@ from metrics.scope import DEAL_TERRITORY, Scope
 from org.models import Team, User
 from pipeline.models import Product, SegmentTier
 from territories.models import Territory, TerritoryAssignment
+
+# The models whose rows name a group.
+Named = type[User] | type[Team] | type[Territory] | type[Product]
 
 NONE_LABEL = "(none)"
 NO_SEGMENT_LABEL = "(no segment)"
@@ -35,14 +39,14 @@ def group_labels(scope: Scope, by: str, period: Period, seen: Iterable) -> dict:
 
 def _named_labels(scope: Scope, by: str, seen: set) -> dict:
     listed, model = _listed(scope, by)
-    rows = model.objects.filter(Q(id__in=listed) | Q(id__in=seen))
+    rows: QuerySet = model.objects.filter(Q(id__in=listed) | Q(id__in=seen))
     if model is User:
         people = rows.values_list("id", "first_name", "last_name", "username")
         return {pk: f"{first} {last}".strip() or name for pk, first, last, name in people}
     return dict(rows.order_by("name").values_list("id", "name"))
 
 
-def _listed(scope: Scope, by: str) -> tuple[QuerySet, type]:
+def _listed(scope: Scope, by: str) -> tuple[QuerySet, Named]:
     """The ids a grouping lists from the scope, and the model that names them."""
     if by == "rep":
         return scope.reps.values("id"), User
@@ -61,7 +65,7 @@ def _listed(scope: Scope, by: str) -> tuple[QuerySet, type]:
     return _used(Product, *columns), Product
 
 
-def _used(model: type, *columns: QuerySet) -> QuerySet:
+def _used(model: type[Territory] | type[Product], *columns: QuerySet) -> QuerySet:
     """Ids of `model` rows that the scope's one-column querysets point to."""
     used = Q()
     for column in columns:
@@ -91,6 +95,7 @@ def headcount(scope: Scope, by: str | None, period: Period) -> dict:
     """Reps in the scope (TOTAL) and per manager, team or territory, for per-rep KPIs."""
     total = {TOTAL: scope.reps.count()}
     fields = {"manager": "manager_id", "team": "team_id"}
+    rows: Iterable[Mapping[str, Any]]
     if by in fields:
         rows = scope.reps.order_by().values(group=F(fields[by])).annotate(n=Count("id"))
     elif by == "territory":

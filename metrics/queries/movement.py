@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db.models import (
     Case,
+    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -79,7 +80,7 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _sum(value: str | F, condition: Q) -> Sum:
+def _sum(value: str | F | Expression, condition: Q) -> Sum:
     return Sum(value, filter=condition, output_field=MONEY_SUM)
 
 

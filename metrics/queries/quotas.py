@@ -7,6 +7,7 @@ those rows are few, and Python attributes them to groups.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -92,7 +93,7 @@ def _company(rows: list[dict], key_field: str | None, constant: object) -> Rows:
     return {constant: dict.fromkeys(METRICS)} if constant is not None else {}
 
 
-def _attribute(rows: list[dict], rules: list[Rule], constant: object = None) -> Rows:
+def _attribute(rows: list[dict], rules: Sequence[Rule], constant: object = None) -> Rows:
     """Sum quotas per group key and metric; a group a rule has filled is left to it."""
     amounts: dict = defaultdict(lambda: defaultdict(Decimal))
     claimed: set = set()

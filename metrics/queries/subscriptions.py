@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
+from typing import Any
 
 from django.db import connections
 from django.db.models import BigIntegerField, F, Min, Q, QuerySet, Sum, Value
@@ -19,10 +20,10 @@ from django.db.models.functions import Cast, Coalesce
 
 from core.periods import Period, add_months, bucket_starts, month_boundaries
 from metrics.formulas import ZERO
-from metrics.queries.common import TIME_GROUPS, TOTAL, Paths, Rows, groupable
+from metrics.queries.common import TIME_GROUPS, TOTAL, Rows, groupable
 from pipeline.models import Subscription
 
-PATHS: Paths = {
+PATHS: dict[str, str] = {
     "rep": "account__owner_id",
     "manager": "account__owner__manager_id",
     "team": "account__owner__team_id",
@@ -100,7 +101,9 @@ def subscription_rows(
         per_group = _ledgers(subscriptions, days, PATHS[by], whole)
         ledgers = {group: spans[TOTAL] for group, spans in per_group.items()}
         if by == "product":  # an account can be in several product groups
-            ledgers[TOTAL] = _ledgers(subscriptions, days, None, whole).get(None, {}).get(TOTAL)
+            ledgers[TOTAL] = (
+                _ledgers(subscriptions, days, None, whole).get(None, {}).get(TOTAL) or Ledger()
+            )
         else:
             ledgers[TOTAL] = _added(list(ledgers.values()))
     ledgers[TOTAL] = ledgers.get(TOTAL) or Ledger()
@@ -122,7 +125,7 @@ def _spans(days: list[date], by: str | None) -> dict[object, Span]:
 
 def _per_account(
     subscriptions: QuerySet[Subscription], days: list[date], key: str | None
-) -> QuerySet[Subscription]:
+) -> QuerySet[Subscription, Any]:
     """Per account (and group): its first paid start and its MRR in cents at each day."""
     cents = {
         f"m{i}": Coalesce(

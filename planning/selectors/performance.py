@@ -1,8 +1,10 @@
 """Territory performance for the executive dashboard and the API, from the metrics service."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from core.periods import Period, add_months
 from metrics import formulas as f
@@ -26,13 +28,14 @@ def territory_performance(scope: Scope, period: Period, *, today: date) -> list[
     counted in the territory credited at close)."""
     now = kpi_panel(scope, period, "territory", today=today, total=False)
     year_ago = Period(add_months(period.start, -12), add_months(period.end, -12))
-    before = {
+    # KPI values differ in type by key (money, counts, rates): read them as Any.
+    before: dict[Any, Mapping[str, Any]] = {
         g.key: g.values
         for g in kpi_panel(scope, year_ago, "territory", today=today, total=False).groups
     }
     rows = []
     for group in now.groups:
-        values = group.values
+        values: Mapping[str, Any] = group.values
         previous = before.get(group.key, {}).get("revenue") or Decimal(0)
         rows.append(
             Performance(

@@ -16,6 +16,7 @@ MRR one more grouped query; Python adds up the running share for ABC:
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -26,6 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 
 from core.periods import Period
@@ -78,12 +80,12 @@ def clv_factor(scope: Scope, on: date) -> Decimal | None:
     return f.clv(Decimal(1), gross_margin(), churn)
 
 
-def icp_points(criteria: list[IcpCriterion]) -> Case | Value:
+def icp_points(criteria: list[IcpCriterion]) -> Case | CombinedExpression | Value:
     """The weights an account meets, summed in the database (needs the `won` annotation)."""
     parts = [Case(When(_meets(c), then=Value(c.weight)), default=Value(0)) for c in criteria]
     if not parts:
         return Value(0)
-    points = parts[0]
+    points: Case | CombinedExpression = parts[0]
     for part in parts[1:]:
         points = points + part
     return points
@@ -127,7 +129,7 @@ def segment_rows(
 ) -> list[Segmented]:
     """Every account of `segment_accounts` with its CLV, value tier, ABC class (from the
     running share of won revenue, in the database's order) and ideal-customer score."""
-    rows = list(annotated)
+    rows: list[Any] = list(annotated)  # accounts with the `won` annotation
     total = sum((row.won for row in rows), Decimal(0))
     weights = sum(IcpCriterion.objects.values_list("weight", flat=True))
     result, before = [], Decimal(0)

@@ -73,6 +73,7 @@ def plans_activate_due(*, today: date) -> list[str]:
     due = TerritoryPlan.objects.filter(status=PlanStatus.DRAFT, effective_on__lte=today)
     names = []
     for plan in due.order_by("effective_on", "id"):
+        assert plan.effective_on is not None  # filtered on effective_on__lte
         plan_activate(plan=plan, on=plan.effective_on)
         names.append(plan.name)
     return names

@@ -176,6 +176,7 @@ def quota_allocation_preview(
         for rep in reps
     )  # fmt: skip
     owner = team or territory
+    assert owner is not None  # checked above: a team or a territory
     return Allocation(owner, kind, start, metric, total, assigned, method, season, rows)
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.imports.services import import_run_execute, import_run_start
+from imports.services import import_run_execute, import_run_start
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 MAVEN = DATASETS / "maven_crm"

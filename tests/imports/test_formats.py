@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.imports.mapping import MappingError, mapping_from_dict
+from imports.mapping import MappingError, mapping_from_dict
 from pipeline.models import Deal
 from tests.factories import AccountFactory
 from tests.imports.conftest import run_import

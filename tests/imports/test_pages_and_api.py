@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from pipeline.imports.uploads import uploads_sweep
+from imports.uploads import uploads_sweep
 from pipeline.models import Deal, ImportRun
 
 CSV = (
@@ -116,7 +116,7 @@ def test_an_upload_whose_import_crashed_is_deleted(
 ):
     from django.db import DatabaseError
 
-    from pipeline.imports import engine
+    from imports import engine
 
     def crash(self, rows):
         raise DatabaseError("disk full")

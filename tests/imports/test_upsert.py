@@ -88,7 +88,7 @@ def test_telco_customers_become_accounts_with_a_subscription(db):
 def test_a_crash_is_logged_and_changes_nothing(stages, rep, write_csv, monkeypatch):
     from django.db import DatabaseError
 
-    from pipeline.imports import engine
+    from imports import engine
 
     def crash(self, rows):
         raise DatabaseError("disk full")

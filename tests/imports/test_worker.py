@@ -2,9 +2,9 @@
 
 import pytest
 
-from pipeline.imports.services import import_run_progress, import_run_start
+from imports.services import import_run_progress, import_run_start
+from imports.tasks import import_run_execute
 from pipeline.models import Deal, ImportRun
-from pipeline.tasks import import_run_execute
 from spm.celery import app
 from tests.worker import worker_start
 

@@ -1,8 +1,8 @@
 import json
 from datetime import date
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Model
 
 from core.periods import inclusive_range
 from metrics.output import TABLE_KPIS, as_csv, as_dict, as_table, kpi_keys
@@ -57,8 +57,8 @@ class Command(BaseCommand):
         self.stdout.write(render(panel, keys))
 
 
-def _narrowing(options: dict) -> dict[str, Model | str]:
-    found: dict[str, Model | str] = {}
+def _narrowing(options: dict) -> dict[str, Any]:
+    found: dict[str, Any] = {}
     for option, model, name in NARROWING:
         if options[option] is not None:
             try:

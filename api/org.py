@@ -1,0 +1,60 @@
+from rest_framework import serializers
+
+import access
+from api.base import ModelValidatingSerializer, ScopedViewSet
+from org.models import Team, User
+
+
+class UserSerializer(ModelValidatingSerializer):
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+    scoped = {"manager": access.visible_people}
+    not_cleaned = ("password",)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "role",
+            "title",
+            "manager",
+            "team",
+            "hired_on",
+            "is_active",
+        ]
+
+    def create(self, validated_data):
+        """People created here sign in once an admin sets their password."""
+        user = User(**validated_data)
+        user.set_unusable_password()
+        user.save()
+        return user
+
+
+class UserViewSet(ScopedViewSet):
+    """People: reps see themselves, managers their reporting tree, others everyone."""
+
+    visible = staticmethod(access.visible_people)
+    select = ("manager", "team")
+    serializer_class = UserSerializer
+    filterset_fields = ["role", "manager", "team", "is_active"]
+    search_fields = ["username", "first_name", "last_name"]
+    ordering_fields = ["last_name", "username"]
+
+
+class TeamSerializer(ModelValidatingSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name", "manager"]
+
+
+class TeamViewSet(ScopedViewSet):
+    visible = staticmethod(access.visible_teams)
+    serializer_class = TeamSerializer
+    filterset_fields = ["manager"]
+    search_fields = ["name"]
+    ordering_fields = ["name"]

@@ -1,0 +1,108 @@
+"""Imports as logged runs: start one (dry run or apply), execute it, report progress.
+
+An uploaded file is deleted once its run ends, unless a clean dry run leaves it for the apply.
+"""
+
+from pathlib import Path
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from imports.engine import CHUNK, import_file
+from imports.errors import ImportFileError, Report, RowError
+from imports.mapping import MappingError, mapping_load
+from imports.reader import sha256_of
+from imports.uploads import upload_discard
+from org.models import User
+from pipeline.models import ImportRun, ImportStatus
+
+PROGRESS_SECONDS = 6 * 3600
+
+
+def import_run_start(
+    *,
+    path: Path,
+    mapping: str = "",
+    kind: str = "",
+    dry_run: bool,
+    user: User | None = None,
+    file_name: str = "",
+) -> ImportRun:
+    """Log a queued import of `path` with a mapping file, or with a kind and matched headers."""
+    if not mapping and not kind:
+        raise MappingError("Give a mapping, or the kind of rows for headers matched by name.")
+    kind = mapping_load(mapping).kind.name if mapping else kind
+    return ImportRun.objects.create(
+        user=user,
+        file_name=file_name or Path(path).name,
+        sha256=sha256_of(Path(path)),
+        source_path=str(path),
+        kind=kind,
+        mapping=str(mapping),
+        dry_run=dry_run,
+    )
+
+
+def import_run_execute(*, run: ImportRun, progress=None, chunk_size: int = CHUNK) -> Report:
+    """Run a logged import and record its outcome; the data changes only on a clean apply."""
+    run.status = ImportStatus.RUNNING
+    run.save(update_fields=["status"])
+
+    def step(report: Report) -> None:
+        cache.set(_progress_key(run.pk), report.rows, PROGRESS_SECONDS)
+        if progress is not None:
+            progress(report)
+
+    report = Report()
+    try:
+        mapping = mapping_load(run.mapping) if run.mapping else run.kind
+        report = import_file(
+            Path(run.source_path),
+            mapping,
+            run=run,
+            dry_run=run.dry_run,
+            progress=step,
+            chunk_size=chunk_size,
+        )
+    except ImportFileError as error:
+        report.add_error(error.error)
+    except (MappingError, OSError) as error:
+        report.add_error(RowError(0, "", "", str(error)))
+    except Exception as error:  # the transaction rolled back: log why, then let it propagate
+        import_run_fail(run=run, message=f"The import stopped: {error!r}")
+        upload_discard(run)
+        raise
+    _finish(run, report)
+    upload_discard(run)
+    return report
+
+
+def _finish(run: ImportRun, report: Report) -> None:
+    if not report.ok:
+        run.status = ImportStatus.INVALID
+    else:
+        run.status = ImportStatus.VALID if run.dry_run else ImportStatus.APPLIED
+    for name in ("rows", "created", "updated", "unchanged", "error_count", "notes"):
+        setattr(run, name, getattr(report, name))
+    run.errors = sorted(report.errors_as_json(), key=lambda error: error["line"])
+    run.finished_at = timezone.now()
+    run.save()
+    cache.delete(_progress_key(run.pk))
+
+
+def import_run_fail(*, run: ImportRun, message: str) -> None:
+    """An import that crashed: nothing changed (its transaction rolled back); say why."""
+    run.status = ImportStatus.FAILED
+    run.errors = [{"line": 0, "column": "", "value": "", "message": message}]
+    run.error_count = 1
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def import_run_progress(run: ImportRun) -> int:
+    """Rows read so far: live from the cache while running (the rows are not committed yet)."""
+    return cache.get(_progress_key(run.pk), run.rows)
+
+
+def _progress_key(pk: int) -> str:
+    return f"import-run-progress-{pk}"

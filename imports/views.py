@@ -1,0 +1,114 @@
+"""The admin's upload page: upload, read the dry-run report, apply; progress by polling."""
+
+from pathlib import Path
+from typing import cast
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+import access
+from imports.kinds import KINDS
+from imports.mapping import SHIPPED
+from imports.services import import_run_progress, import_run_start
+from imports.tasks import import_run_execute
+from imports.uploads import upload_save
+from org.models import User
+from pipeline.models import ImportRun, ImportStatus
+
+DONE = {ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.APPLIED, ImportStatus.FAILED}
+
+
+def _mapping_choices() -> list[tuple[str, str]]:
+    shipped = [(path.name, path.stem) for path in sorted(SHIPPED.glob("*.yaml"))]
+    return [("", "None: match the headers by name"), *shipped]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(help_text="CSV, UTF-8 (with or without BOM), comma or semicolon.")
+    mapping = forms.ChoiceField(choices=_mapping_choices, required=False)
+    kind = forms.ChoiceField(
+        choices=[(name, name.replace("_", " ")) for name in KINDS],
+        required=False,
+        help_text="What the rows are, when no mapping is chosen.",
+    )
+
+
+def _user(request: HttpRequest) -> User:
+    """The user of a page here: every one requires sign-in (`login_required`)."""
+    return cast(User, request.user)
+
+
+def _admin(request: HttpRequest) -> None:
+    if not access.can_import(_user(request)):
+        raise PermissionDenied("Only sales operations imports data.")
+
+
+def _queue(run: ImportRun) -> None:
+    transaction.on_commit(lambda: import_run_execute.delay(run.pk))
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    _admin(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        run = import_run_start(
+            path=upload_save(data["file"]),
+            mapping=data["mapping"],
+            kind=data["kind"] or "deals",
+            dry_run=True,
+            user=_user(request),
+            file_name=data["file"].name,
+        )
+        _queue(run)
+        return redirect("imports:run", pk=run.pk)
+    runs = access.visible_import_runs(_user(request)).select_related("user")[:20]
+    return render(request, "imports/upload.html", {"form": form, "runs": runs})
+
+
+@login_required
+@require_GET
+def import_run_page(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin(request)
+    run = get_object_or_404(access.visible_import_runs(_user(request)), pk=pk)
+    return render(request, "imports/run.html", {"run": run, "done": run.status in DONE})
+
+
+@login_required
+@require_GET
+def import_run_status(request: HttpRequest, pk: int) -> JsonResponse:
+    _admin(request)
+    run = get_object_or_404(access.visible_import_runs(_user(request)), pk=pk)
+    fields = ("status", "created", "updated", "unchanged", "error_count")
+    data = {name: getattr(run, name) for name in fields}
+    progress = {"rows": import_run_progress(run), "status_label": run.get_status_display()}
+    return JsonResponse({**data, **progress, "done": run.status in DONE})
+
+
+@login_required
+@require_POST
+def import_run_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Apply a file whose dry run passed: a new logged run over the same file and mapping."""
+    _admin(request)
+    checked = get_object_or_404(access.visible_import_runs(_user(request)), pk=pk)
+    if not checked.dry_run or checked.status != ImportStatus.VALID:
+        return HttpResponse("Only a dry run without errors can be applied.", status=409)
+    try:
+        run = import_run_start(
+            path=Path(checked.source_path),
+            mapping=checked.mapping,
+            kind=checked.kind,
+            dry_run=False,
+            user=_user(request),
+            file_name=checked.file_name,
+        )
+    except OSError:
+        return HttpResponse("The uploaded file is gone: upload it again.", status=409)
+    _queue(run)
+    return redirect("imports:run", pk=run.pk)

@@ -1,0 +1,131 @@
+"""Quota planning pages: the grid with roll-ups and gaps, allocation, CSV upload.
+
+Sales operations (admins) write; managers read their tree's grid and executives everything.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+import access
+from pages.auth import signed_in
+from pages.quota_forms import AllocationForm, PeriodForm, UploadForm, grid_entries
+from planning.selectors.quotas import assignee_seasonality
+from planning.services.quotas import quota_allocation_apply, quota_allocation_preview
+from quotas.selectors import quota_grid
+from quotas.services import QuotaRowsInvalid, quotas_import_csv, quotas_set
+
+
+def _admin_only(request: HttpRequest) -> None:
+    if not access.can_manage_org(signed_in(request)):
+        raise PermissionDenied("Quota planning is for sales operations.")
+
+
+def _grid_url(data: dict) -> str:
+    query = urlencode({name: str(data[name]) for name in ("period", "start", "metric")})
+    return f"{reverse('quotas:plan')}?{query}"
+
+
+def _save_grid(request: HttpRequest, form: PeriodForm) -> list[tuple[int, str]]:
+    """Save the posted cells; the rows that failed (nothing is saved then)."""
+    user = signed_in(request)
+    entries, problems = grid_entries(
+        request.POST, people=access.visible_people(user),
+        teams=access.visible_plan_teams(user), territories=access.visible_plan_territories(user),
+    )  # fmt: skip
+    data = form.cleaned_data
+    try:
+        quotas_set(kind=data["period"], start=data["start"], metric=data["metric"],
+                   entries=entries, problems=problems)  # fmt: skip
+    except QuotaRowsInvalid as error:
+        return error.rows
+    messages.success(request, f"{len(entries)} quotas saved.")
+    return []
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def quota_plan(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    if not access.can_view_quota_plan(user):
+        raise PermissionDenied("The quota plan is for managers, executives and sales operations.")
+    form = PeriodForm(request.POST) if request.method == "POST" else PeriodForm.current(request.GET)
+    problems, rows = [], []
+    if request.method == "POST":
+        _admin_only(request)
+        if form.is_valid() and not (problems := _save_grid(request, form)):
+            return redirect(_grid_url(form.cleaned_data))
+    if form.is_valid():
+        data = form.cleaned_data
+        rows = quota_grid(
+            access.visible_quotas(user), access.visible_people(user),
+            teams=access.visible_plan_teams(user),
+            territories=access.visible_plan_territories(user),
+            kind=data["period"], start=data["start"], metric=data["metric"],
+        )  # fmt: skip
+    context = {"form": form, "rows": rows, "problems": problems,
+               "can_edit": access.can_manage_org(user)}  # fmt: skip
+    return render(request, "quotas/plan.html", context)
+
+
+def _preview(request: HttpRequest, form: AllocationForm):
+    arguments = form.service_arguments()
+    season = form.cleaned_data["seasonality"]
+    if season is None:
+        season = assignee_seasonality(
+            access.visible_deals(signed_in(request)), kind=arguments["kind"],
+            start=arguments["start"], metric=arguments["metric"], **form.cleaned_data["assignee"],
+        )  # fmt: skip
+    return quota_allocation_preview(**arguments, seasonality=season)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def quota_allocate(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    user = signed_in(request)
+    form = AllocationForm(
+        request.POST or None, initial=PeriodForm.current({}).data,
+        teams=access.visible_plan_teams(user), territories=access.visible_plan_territories(user),
+    )  # fmt: skip
+    allocation = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            allocation = _preview(request, form)
+            assert isinstance(form.data, QueryDict)  # request.POST: the form is bound
+            form.data = form.data.copy()  # show the seasonality used, to edit and preview again
+            form.data["seasonality"] = ", ".join(map(str, allocation.seasonality.values()))
+            if "apply" in request.POST:
+                quota_allocation_apply(allocation)
+                messages.success(
+                    request, f"Allocated {allocation.assigned} to {allocation.assignee}."
+                )
+                return redirect(_grid_url(form.cleaned_data))
+        except ValidationError as error:
+            form.add_error(None, error)
+            allocation = None
+    return render(request, "quotas/allocate.html", {"form": form, "allocation": allocation})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def quota_upload(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = quotas_import_csv(kind=data["period"], start=data["start"],
+                                      metric=data["metric"], text=data["file"])  # fmt: skip
+        except QuotaRowsInvalid as error:
+            problems = error.rows
+        else:
+            messages.success(request, f"{len(saved)} quotas saved from the file.")
+            return redirect(_grid_url(data))
+    return render(request, "quotas/upload.html", {"form": form, "problems": problems})
