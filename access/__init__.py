@@ -154,6 +154,12 @@ def visible_teams(user: Viewer) -> QuerySet[Team]:
     return _shared(Team.objects.all(), user)
 
 
+def teams_of_visible_people(user: Viewer) -> QuerySet[Team]:
+    """Teams led by, or holding, someone the user sees: a team filter never leaves the scope."""
+    people = visible_people(user)
+    return visible_teams(user).filter(Q(manager__in=people) | Q(members__in=people)).distinct()
+
+
 def _is_admin(user: Viewer) -> bool:
     return user.is_authenticated and user.is_active and user.role == Role.ADMIN
 

@@ -52,7 +52,7 @@ BLANK = go.layout.Template()
 TEMPLATE_DATA = json.loads(json.dumps(TEMPLATE.to_plotly_json()))
 
 
-def _figure(data: list, height: int = 320, **layout) -> go.Figure:
+def figure_of(data: list, height: int = 320, **layout) -> go.Figure:
     return go.Figure(data=data, layout={"template": BLANK, "height": height, **layout})
 
 
@@ -63,7 +63,7 @@ def as_data(figure: go.Figure) -> dict:
     return data
 
 
-def _money_hover(currency: str) -> str:
+def money_hover(currency: str) -> str:
     return f"%{{x}}<br>%{{y:,.2f}} {currency}<extra></extra>"
 
 
@@ -94,7 +94,7 @@ def bullet(value: Number, *, pace: Number = None, title: str = "") -> go.Figure:
         title={"text": title, "font": {"size": 13}},
         domain={"x": [0.25, 1], "y": [0, 1]},
     )
-    return _figure([indicator], height=110, margin={"l": 8, "r": 24, "t": 8, "b": 24})
+    return figure_of([indicator], height=110, margin={"l": 8, "r": 24, "t": 8, "b": 24})
 
 
 def pace(
@@ -116,7 +116,7 @@ def pace(
         go.Scatter(
             x=list(days), y=floats(cumulative), name="Won so far", mode="lines+markers",
             line={"color": BLUE, "width": 3, "shape": "hv"}, marker={"size": 6},
-            customdata=list(links or []), hovertemplate=_money_hover(currency),
+            customdata=list(links or []), hovertemplate=money_hover(currency),
         )
     ]  # fmt: skip
     if quota is not None:
@@ -124,7 +124,7 @@ def pace(
             go.Scatter(
                 x=[start, end], y=[0.0, float(quota)], name="Straight line to quota",
                 mode="lines", line={"color": GREY, "dash": "dot", "width": 2},
-                hovertemplate=_money_hover(currency),
+                hovertemplate=money_hover(currency),
             )
         )  # fmt: skip
     if projected is not None and days:
@@ -133,10 +133,10 @@ def pace(
                 x=[days[-1], end], y=[floats(cumulative)[-1], float(projected)],
                 name="Projected at this pace", mode="lines",
                 line={"color": ORANGE, "dash": "dash", "width": 2},
-                hovertemplate=_money_hover(currency),
+                hovertemplate=money_hover(currency),
             )
         )  # fmt: skip
-    return _figure(data, yaxis=MONEY_AXIS, hovermode="x unified")
+    return figure_of(data, yaxis=MONEY_AXIS, hovermode="x unified")
 
 
 def bars(
@@ -166,7 +166,7 @@ def bars(
         orientation="h" if horizontal else "v", hovertemplate=f"{label}<br>{hover}<extra></extra>",
     )  # fmt: skip
     height = max(240, 28 * len(labels) + 80) if horizontal else 320
-    return _figure([bar], height=height, **layout)
+    return figure_of([bar], height=height, **layout)
 
 
 def stacked(
@@ -199,7 +199,7 @@ def stacked(
         height = max(260, 30 * len(categories) + 110)
     else:
         layout, height = {"yaxis": MONEY_AXIS}, 340
-    return _figure(data, height=height, barmode="stack", **layout)
+    return figure_of(data, height=height, barmode="stack", **layout)
 
 
 def actual_vs_target(
@@ -216,7 +216,7 @@ def actual_vs_target(
         go.Bar(x=list(labels), y=floats(target), name="Target to date", marker_color=GREY,
                hovertemplate="%{x}: target %{y:,.1f}<extra></extra>"),
     ]  # fmt: skip
-    return _figure(data, barmode="group")
+    return figure_of(data, barmode="group")
 
 
 def funnel(
@@ -228,7 +228,7 @@ def funnel(
         textinfo="value+percent previous", marker={"color": PALETTE[: len(labels)]},
         hovertemplate="%{y}: %{x:,}<extra></extra>",
     )  # fmt: skip
-    return _figure([trace], height=300, margin={"l": 110, "r": 16, "t": 8, "b": 8})
+    return figure_of([trace], height=300, margin={"l": 110, "r": 16, "t": 8, "b": 8})
 
 
 def sparkline(
@@ -241,66 +241,9 @@ def sparkline(
         connectgaps=True, hovertemplate=hover + "<extra></extra>",
     )  # fmt: skip
     hidden = {"visible": False, "fixedrange": True}
-    return _figure(
+    return figure_of(
         [trace], height=48, margin={"l": 2, "r": 2, "t": 2, "b": 2},
         xaxis=hidden, yaxis=hidden, showlegend=False,
-    )  # fmt: skip
-
-
-def revenue_by_month(
-    months: Sequence[str],
-    revenue: Sequence[Number],
-    quota: Sequence[Number],
-    *,
-    links: Sequence[str] | None = None,
-    currency: str = "USD",
-) -> go.Figure:
-    """Monthly revenue bars with the month's quota as a line."""
-    data = [
-        go.Bar(x=list(months), y=floats(revenue), name="Revenue", marker_color=BLUE,
-               customdata=list(links or []), hovertemplate=_money_hover(currency)),
-    ]  # fmt: skip
-    if any(value is not None for value in quota):
-        data.append(
-            go.Scatter(x=list(months), y=floats(quota), name="Quota", mode="lines+markers",
-                       line={"color": BLACK, "dash": "dot"}, hovertemplate=_money_hover(currency))
-        )  # fmt: skip
-    return _figure(data, yaxis=MONEY_AXIS)
-
-
-def forecast(
-    categories: Sequence[str],
-    amounts: Sequence[Number],
-    *,
-    quota: Number,
-    links: Sequence[str] | None = None,
-    currency: str = "USD",
-) -> go.Figure:
-    """Closed, commit, best case and pipeline stacked in one bar, against the quota."""
-    links = list(links or [])
-    data = [
-        go.Bar(
-            x=[float(amount or 0)], y=["Forecast"], name=name, orientation="h",
-            marker_color=PALETTE[index % len(PALETTE)],
-            customdata=links[index : index + 1],
-            hovertemplate=f"{name}: %{{x:,.2f}} {currency}<extra></extra>",
-        )
-        for index, (name, amount) in enumerate(zip(categories, amounts, strict=True))
-    ]  # fmt: skip
-    shapes = []
-    if quota is not None:
-        shapes.append({
-            "type": "line", "x0": float(quota), "x1": float(quota), "y0": -0.5, "y1": 0.5,
-            "line": {"color": BLACK, "width": 3},
-        })  # fmt: skip
-    annotations = []
-    if quota is not None:
-        annotations.append({
-            "x": float(quota), "y": 0.5, "yanchor": "bottom", "text": "Quota", "showarrow": False,
-        })  # fmt: skip
-    return _figure(
-        data, height=200, barmode="stack", shapes=shapes, annotations=annotations,
-        xaxis=MONEY_AXIS, yaxis={"visible": False},
     )  # fmt: skip
 
 
@@ -340,7 +283,7 @@ def treemap(
         texttemplate="%{label}<br>%{value:,.0f}",
         hovertemplate=f"%{{label}}<br>%{{value:,.2f}} {currency}<extra></extra>",
     )  # fmt: skip
-    return _figure([trace], height=380, margin={"l": 8, "r": 8, "t": 8, "b": 8})
+    return figure_of([trace], height=380, margin={"l": 8, "r": 8, "t": 8, "b": 8})
 
 
 def _root(node: str, ids: Sequence[str], parents: Sequence[str]) -> str:
@@ -366,7 +309,7 @@ def waterfall(
         totals={"marker": {"color": BLUE}}, connector={"line": {"color": GREY}},
         hovertemplate=f"%{{x}}: %{{y:,.2f}} {currency}<extra></extra>",
     )  # fmt: skip
-    return _figure([trace], yaxis=MONEY_AXIS, showlegend=False)
+    return figure_of([trace], yaxis=MONEY_AXIS, showlegend=False)
 
 
 def distribution(
@@ -378,36 +321,7 @@ def distribution(
         x=list(labels), y=list(counts), marker_color=colors, customdata=list(links or []),
         hovertemplate="%{x}: %{y} reps<extra></extra>",
     )  # fmt: skip
-    return _figure([trace], height=280, yaxis={"dtick": 1, "title": {"text": "Reps"}})
-
-
-def revenue_forecast(
-    months: Sequence[str],
-    actual: Sequence[Number],
-    forecast_months: Sequence[str],
-    predicted: Sequence[Number],
-    lower: Sequence[Number],
-    upper: Sequence[Number],
-    *,
-    links: Sequence[str] | None = None,
-    currency: str = "USD",
-    interval: str = "",
-) -> go.Figure:
-    """Revenue by month so far, the forecast after it and the forecast's interval as a band."""
-    band = f"Interval {interval}".strip()
-    data = [
-        go.Bar(x=list(months), y=floats(actual), name="Revenue", marker_color=BLUE,
-               customdata=list(links or []), hovertemplate=_money_hover(currency)),
-        go.Scatter(x=list(forecast_months), y=floats(upper), mode="lines", line={"width": 0},
-                   showlegend=False, hoverinfo="skip"),
-        go.Scatter(x=list(forecast_months), y=floats(lower), mode="lines", line={"width": 0},
-                   fill="tonexty", fillcolor="rgba(230,159,0,0.25)", name=band,
-                   hoverinfo="skip"),
-        go.Scatter(x=list(forecast_months), y=floats(predicted), name="Forecast",
-                   mode="lines+markers", line={"color": ORANGE, "width": 3, "dash": "dash"},
-                   hovertemplate=_money_hover(currency)),
-    ]  # fmt: skip
-    return _figure(data, yaxis=MONEY_AXIS, xaxis={"type": "category"})
+    return figure_of([trace], height=280, yaxis={"dtick": 1, "title": {"text": "Reps"}})
 
 
 def grouped_bars(

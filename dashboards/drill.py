@@ -9,7 +9,7 @@ id out of scope is a 404); anything malformed is a 400.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import cast, overload
+from typing import overload
 
 from django.core.exceptions import BadRequest
 from django.db.models import Aggregate, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
@@ -17,9 +17,16 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 import access
-from core.periods import Period, add_months, week_containing
-from core.query import parse_date, parse_id
+from core.periods import Period, week_containing
+from core.query import parse_date
 from dashboards.filters import Filters
+from dashboards.filtersets import (
+    CLOSED,
+    DEAL_MEASURES,
+    deal_conditions,
+    deal_filters,
+    owners_named,
+)
 from metrics.definitions import COUNT, CURRENCY
 from metrics.queries.common import MONEY_SUM, in_period, in_period_moments, local_midnight
 from metrics.queries.subscriptions import active_on
@@ -28,22 +35,11 @@ from org.models import User
 from pipeline.models import (
     ActivityKind,
     DealChange,
-    DealType,
-    ForecastCategory,
     StageKind,
     SurveyKind,
 )
 
 KINDS = ("deals", "activities", "accounts", "subscriptions", "surveys")
-DEAL_MEASURES = {
-    "won": "Won deals closed",
-    "lost": "Lost deals closed",
-    "closed": "Won and lost deals closed",
-    "open": "Open deals",
-    "created": "Deals created",
-    "stuck": "Open deals without a stage change",
-    "all": "Deals",
-}
 DEFAULT_STUCK_DAYS = 30
 
 
@@ -66,17 +62,6 @@ class Listing:
     default_sort: str
 
 
-def month_param(value: str | None, name: str) -> Period | None:
-    """`2026-03` as the calendar month it names."""
-    if not value:
-        return None
-    try:
-        start = date.fromisoformat(f"{value}-01")
-    except ValueError as error:
-        raise BadRequest(f"{name} is a month, YYYY-MM.") from error
-    return Period(start, add_months(start, 1))
-
-
 @overload
 def choice(query: QueryDict, name: str, choices, default: str) -> str: ...
 @overload
@@ -86,19 +71,6 @@ def choice(query: QueryDict, name: str, choices, default: str | None = None) -> 
     if value is not None and value not in choices:
         raise BadRequest(f"{name} is one of {', '.join(choices)}.")
     return value
-
-
-def owner_ids(user: User, query: QueryDict) -> list[int] | None:
-    """`owner=3,5`: people the user may see, else a 404."""
-    value = query.get("owner")
-    if not value:
-        return None
-    # Each part is not empty, so parse_id gives an int (or raises BadRequest).
-    ids = cast(list[int], [parse_id(part, "owner") for part in value.split(",") if part])
-    found = set(access.visible_people(user).filter(pk__in=ids).values_list("pk", flat=True))
-    if set(ids) - found:
-        raise Http404("No such person.")
-    return ids
 
 
 def owner_fields(path: str) -> dict:
@@ -111,15 +83,13 @@ def owner_fields(path: str) -> dict:
 
 
 def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, today: date):
-    measure = choice(query, "measure", DEAL_MEASURES, "won")
+    values = deal_filters(user, query)
+    measure = values["measure"]
     deals = scope.deals
-    window = month_param(query.get("month"), "month") or filters.window
+    window = values["month"] or filters.window
     words = [DEAL_MEASURES[measure]]
-    if measure in ("won", "lost", "closed"):
-        status = {"won": [StageKind.WON], "lost": [StageKind.LOST]}.get(
-            measure, [StageKind.WON, StageKind.LOST]
-        )
-        deals = deals.filter(Q(status__in=status) & in_period("closed_on", window))
+    if measure in CLOSED:
+        deals = deals.filter(Q(status__in=CLOSED[measure]) & in_period("closed_on", window))
         words.append(_window_words(window))
     elif measure == "created":
         deals = deals.filter(in_period("created_on", window))
@@ -127,38 +97,12 @@ def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, t
     elif measure != "all":
         deals = deals.filter(status=StageKind.OPEN)
     if measure == "stuck":
-        days = parse_id(query.get("days"), "days") or DEFAULT_STUCK_DAYS
+        days = values["days"] or DEFAULT_STUCK_DAYS
         deals = stuck_deals(deals, days, today)
         words.append(f"for more than {days} days")
-    if measure in ("open", "stuck"):
-        if query.get("in_window"):
-            deals = deals.filter(in_period("expected_close_on", filters.window))
-            words.append(f"expected to close in {filters.label}")
-        close_month = query.get("close_month")
-        if close_month == "none":
-            deals = deals.filter(expected_close_on__isnull=True)
-            words.append("without an expected close date")
-        elif close_month:
-            close_window = month_param(close_month, "month")
-            assert close_window is not None  # close_month is not empty
-            deals = deals.filter(in_period("expected_close_on", close_window))
-            words.append(f"expected to close in {close_month}")
-    if stage := parse_id(query.get("stage"), "stage"):
-        stage = _get(access.visible_stages(user), stage)
-        deals = deals.filter(stage=stage)
-        words.append(f"in stage {stage.name}")
-    if category := choice(query, "category", ForecastCategory.values):
-        deals = deals.filter(forecast_category=category)
-        words.append(f"in forecast category {ForecastCategory(category).label}")
-    if kind := choice(query, "type", ("new", "existing")):
-        new = Q(type=DealType.NEW_BUSINESS)
-        deals = deals.filter(new if kind == "new" else ~new)
-        words.append("from new customers" if kind == "new" else "from existing customers")
-    if (owners := owner_ids(user, query)) is not None:
-        deals = deals.filter(owner_id__in=owners)
-    if missing := choice(query, "missing", ("owner", "territory")):
-        deals = deals.filter(**{f"{missing}__isnull": True})
-        words.append(f"without {'an owner' if missing == 'owner' else 'a territory'}")
+    narrowing, said = deal_conditions(values, filters.window, filters.label)
+    deals = deals.filter(narrowing)
+    words += said
     rows = deals.values(
         "id",
         "name",
@@ -216,7 +160,7 @@ def activity_listing(user: User, scope: Scope, filters: Filters, query: QueryDic
     words.append(f"in the week of {window.start.isoformat()}" if week else _window_words(window))
     if kind:
         activities = activities.filter(kind=kind)
-    if (owners := owner_ids(user, query)) is not None:
+    if (owners := owners_named(user, query.get("owner") or "")) is not None:
         activities = activities.filter(rep_id__in=owners)
     rows = activities.values(
         "id",

@@ -1,7 +1,6 @@
 """The executive page: company KPIs with their trend, revenue against quota and forecast,
 territories and segments, new against existing revenue, and how MRR moved."""
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import cast
@@ -10,7 +9,7 @@ from django.db.models import Q, Sum
 
 import access
 from core.periods import Period, add_months
-from dashboards import charts, forecasts
+from dashboards import charts, forecasts, time_charts
 from dashboards.common import (
     Cell,
     Dashboard,
@@ -27,6 +26,7 @@ from dashboards.common import (
 )
 from dashboards.filters import Filters
 from dashboards.integrations import RUN_FORECAST, latest_forecast
+from dashboards.territory_panels import NO_DATA, territory_blocks
 from forecasting import selectors as forecasting
 from metrics import formulas as f
 from metrics.definitions import CURRENCY, FRACTION, KPIS
@@ -35,7 +35,6 @@ from metrics.scope import Scope
 from metrics.service import kpi_panel
 from org.models import User
 from pipeline.models import ForecastCategory, SegmentTier, StageKind
-from planning.selectors.performance import Performance, territory_performance
 
 # (KPI, drill-down kind and parameters); None: the figure has no rows to list.
 TILES = [
@@ -50,7 +49,6 @@ TILES = [
 ]
 TREND_MONTHS = 12
 LOWER_IS_BETTER = {"customer_churn_rate"}
-NO_DATA = "No won deals in this period. Deals are added in the admin, the API or by an import."
 
 
 def executive_dashboard(user: User, filters: Filters, today: date) -> Dashboard:
@@ -119,7 +117,7 @@ def revenue_by_month(months, link, filters: Filters):
     if not any(revenue):
         return empty_chart("revenue_months", title, NO_DATA, wide=True)
     links = [link("deals", measure="won", month=label) for label in labels]
-    figure = charts.revenue_by_month(labels, revenue, quota, links=links)
+    figure = time_charts.revenue_by_month(labels, revenue, quota, links=links)
     figure.update_layout(xaxis={"type": "category"})
     rows = [
         Row(label, f"{fmt(value, CURRENCY)} of {fmt(q, CURRENCY)} quota", url)
@@ -138,7 +136,7 @@ def forecast_chart(user: User, filters: Filters, months, link):
     actual = [group.values["revenue"] for group in months]
     points = forecast.points
     ahead = [point.month.strftime("%Y-%m") for point in points]
-    figure = charts.revenue_forecast(
+    figure = time_charts.revenue_forecast(
         labels,
         actual,
         ahead,
@@ -229,7 +227,7 @@ def category_chart(scope: Scope, now: dict, window: Period, link):
         return empty_chart(
             "categories", title, "Nothing closed or expected to close in this period, and no quota."
         )
-    figure = charts.forecast(
+    figure = time_charts.forecast(
         [s[0] for s in steps],
         [s[1] for s in steps],
         quota=now["quota"],
@@ -244,128 +242,6 @@ def category_chart(scope: Scope, now: dict, window: Period, link):
         rows,
         note="Open deals by their forecast category, expected to close this period.",
     )
-
-
-def territory_blocks(user: User, scope: Scope, window: Period, today: date, link) -> list:
-    """The treemap and the performance table, from one computation per period."""
-    # Listing the territories from the visible ones (reference data) spares a search through
-    # every deal and account for the territories they use.
-    listed = (
-        scope.territories if scope.territories is not None else access.visible_territories(user)
-    )
-    rows = territory_performance(replace(lean(scope), territories=listed), window, today=today)
-    # The whole tree (reference data, a few rows), so regions and areas frame their territories.
-    tree = {
-        name: (pk, parent)
-        for pk, name, parent in access.visible_territories(user).values_list(
-            "id", "name", "parent__name"
-        )
-    }
-    return [territory_chart(rows, tree, link), territory_table(rows, tree, link)]
-
-
-def territory_table(rows: list[Performance], tree: dict, link) -> Table:
-    def won(row: Performance) -> str:
-        pk = tree.get(row.territory, (None, None))[0]
-        if pk is None:
-            return link("deals", measure="won", missing="territory")
-        return link("deals", measure="won", territory=pk)
-
-    ranked = sorted(rows, key=lambda row: row.revenue, reverse=True)
-    return Table(
-        "territory_performance",
-        "Territory performance",
-        [("Territory", False), ("Revenue", True), ("Attainment", True), ("Win rate", True)]
-        + [("Growth on a year before", True)],
-        [
-            [
-                Cell(row.territory),
-                Cell(fmt(row.revenue, CURRENCY), won(row), num=True),
-                Cell(fmt(row.attainment, FRACTION), num=True),
-                Cell(fmt(row.win_rate, FRACTION), num=True),
-                Cell(fmt(row.growth, FRACTION), num=True, tone=_tone(row.growth)),
-            ]
-            for row in ranked
-        ],
-        empty=NO_DATA,
-        note="Closed deals count in the territory credited when they closed. Growth: revenue "
-        "against the same period a year earlier.",
-        wide=True,
-    )
-
-
-def _tone(growth: Decimal | None) -> str:
-    if growth is None or growth == 0:
-        return ""
-    return "good" if growth > 0 else "bad"
-
-
-def territory_chart(rows: list[Performance], tree: dict, link):
-    title = "Revenue and attainment by territory"
-    found = {
-        row.territory: {"revenue": row.revenue, "quota_attainment": row.attainment} for row in rows
-    }
-    if not any((values["revenue"] or 0) for values in found.values()):
-        return empty_chart("territories", title, NO_DATA)
-    # Values are whole subtrees (branchvalues="total"), as the territory filter counts them.
-    subtree: dict[str, Decimal] = {}
-    for name, measured in found.items():
-        revenue = Decimal(measured["revenue"] or 0)
-        node, seen = name, set()
-        while node is not None and node not in seen:
-            seen.add(node)
-            subtree[node] = subtree.get(node, Decimal(0)) + revenue
-            node = tree.get(node, (None, None))[1]
-    names = [name for name in _tree_order(tree, subtree) if subtree[name]]
-    ids: list[str] = []
-    labels: list[str] = []
-    parents: list[str] = []
-    values: list[Decimal] = []
-    colours: list[Decimal | None] = []
-    links: list[str] = []
-    for name in names:
-        pk, parent = tree.get(name, (None, None))
-        ids.append(name)
-        labels.append("(no territory)" if pk is None else name)
-        parents.append(parent if parent in names else "")
-        values.append(subtree[name])
-        colours.append(found.get(name, {}).get("quota_attainment"))
-        links.append(
-            link("deals", measure="won", territory=pk)
-            if pk
-            else link("deals", measure="won", missing="territory")
-        )
-    figure = charts.treemap(ids, labels, parents, values, colours, links=links)
-    table = [
-        Row(label, f"{fmt(value, CURRENCY)}, attainment {fmt(colour, FRACTION)}", url)
-        for label, value, colour, url in zip(labels, values, colours, links, strict=True)
-    ]
-    if any(colour is not None for colour in colours):
-        note = (
-            "Area: revenue including sub-territories. Shade: the territory's own "
-            "attainment (darkest: low or no quota)."
-        )
-    else:
-        note = (
-            "Area: revenue including sub-territories; one colour per region. No territory "
-            "has a quota for this period, so no attainment: sales operations sets territory "
-            "quotas in the admin (Quotas)."
-        )
-    return chart("territories", title, figure, table, wide=True, note=note)
-
-
-def _tree_order(tree: dict, subtree: dict) -> list[str]:
-    """Parents before children, biggest first."""
-    return sorted(subtree, key=lambda name: (_depth(tree, name), -subtree[name], str(name)))
-
-
-def _depth(tree: dict, name) -> int:
-    depth, node, seen = 0, tree.get(name, (None, None))[1], set()
-    while node is not None and node not in seen:
-        seen.add(node)
-        depth += 1
-        node = tree.get(node, (None, None))[1]
-    return depth
 
 
 def segment_chart(scope: Scope, window: Period, today: date, link):

@@ -9,17 +9,14 @@ from datetime import date
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from django.core.exceptions import BadRequest
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model
 from django.http import QueryDict
-from django.shortcuts import get_object_or_404
 
-import access
 from core.periods import PERIOD_MONTHS, Period, add_months, fiscal_label, period_containing
-from core.query import parse_date, parse_id
+from dashboards.filtersets import page_filters
 from metrics.scope import Scope
 from org.models import Team, User
-from pipeline.models import Product, SegmentTier
+from pipeline.models import Product
 from territories.models import Territory
 
 SCOPE_FIELDS = ("team", "territory", "rep", "product")
@@ -80,33 +77,16 @@ class Filters:
 
 def filters_from_query(user: User, query: QueryDict, *, today: date, period: str) -> Filters:
     """Filters from a request's GET parameters; `period` is the page's default period kind."""
-    kind = query.get("period") or period
-    if kind not in PERIOD_MONTHS:
-        raise BadRequest("period is month, quarter or year.")
-    segment = query.get("segment") or None
-    if segment is not None and segment not in SegmentTier.values:
-        raise BadRequest(f"segment is one of {', '.join(SegmentTier.values)}.")
+    values = page_filters(user, query)
     return Filters(
-        period=kind,
-        on=parse_date(query.get("on"), "on") or today,
-        team=_visible(query, "team", visible_teams(user)),
-        territory=_visible(query, "territory", access.visible_territories(user)),
-        rep=_visible(query, "rep", access.visible_people(user)),
-        product=_visible(query, "product", access.visible_products(user)),
-        segment=segment,
+        period=values["period"] or period,
+        on=values["on"] or today,
+        team=values["team"],
+        territory=values["territory"],
+        rep=values["rep"],
+        product=values["product"],
+        segment=values["segment"],
     )
-
-
-def visible_teams(user: User) -> QuerySet[Team]:
-    """Teams led by, or holding, someone the user sees: a team filter never leaves the scope."""
-    people = access.visible_people(user)
-    teams = access.visible_teams(user)
-    return teams.filter(Q(manager__in=people) | Q(members__in=people)).distinct()
-
-
-def _visible(query: QueryDict, name: str, queryset: QuerySet[M]) -> M | None:
-    pk = parse_id(query.get(name), name)
-    return None if pk is None else get_object_or_404(queryset, pk=pk)
 
 
 def _pk(value: Model | None) -> int | None:

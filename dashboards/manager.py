@@ -1,16 +1,15 @@
 """A manager's page: the team's leaderboard, who is at risk and why, and where deals are stuck."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Sum
-from django.urls import reverse
 
 import access
 from dashboards import charts
+from dashboards.coaching import at_risk_table, stuck_table
 from dashboards.common import (
     Cell,
     Dashboard,
@@ -18,21 +17,19 @@ from dashboards.common import (
     Table,
     chart,
     drill_link,
-    elapsed_fraction,
     empty_chart,
     fmt,
     kpi_tile,
     lean,
     people_by_name,
-    working_days_done,
 )
-from dashboards.drill import DEFAULT_STUCK_DAYS, stuck_deals
+from dashboards.drill import DEFAULT_STUCK_DAYS
 from dashboards.filters import Filters
-from dashboards.rep import daily_targets
-from metrics.definitions import ACTIVITY_KINDS, COUNT, CURRENCY, FRACTION
+from dashboards.rep_lines import RepLine, rep_line, rep_page
+from metrics.definitions import COUNT, CURRENCY, FRACTION
 from metrics.queries.common import MONEY_SUM
 from metrics.scope import Scope
-from metrics.service import Group, kpi_panel
+from metrics.service import kpi_panel
 from org.models import User
 from pipeline.models import StageKind
 
@@ -43,23 +40,10 @@ BANDS = [
     ("100–120 %", Decimal("1.2")),
     ("≥ 120 %", None),
 ]
-STUCK_SHOWN = 10
-ACTIVITY_KEYS = tuple(ACTIVITY_KINDS)
 NO_REPS = (
     "No reps in this scope. Reps appear once sales operations sets their manager and team "
     "in the admin (Users)."
 )
-
-
-@dataclass(frozen=True)
-class RepLine:
-    name: str
-    pk: int | None
-    values: dict
-
-    @property
-    def activities(self) -> int:
-        return sum(self.values[key] or 0 for key in ACTIVITY_KEYS)
 
 
 def manager_dashboard(user: User, filters: Filters, today: date, stuck_days: int) -> Dashboard:
@@ -104,16 +88,6 @@ def manager_dashboard(user: User, filters: Filters, today: date, stuck_days: int
     return Dashboard(
         "manager", "Team performance", f"{filters.label} · today {today}", tiles, blocks
     )
-
-
-def rep_line(group: Group, ids: dict[str, int]) -> RepLine:
-    return RepLine(group.key, ids.get(group.key), group.values)
-
-
-def rep_page(filters: Filters, pk: int | None) -> str | None:
-    if pk is None:
-        return None
-    return reverse("dashboards:rep") + "?" + filters.query(rep=pk, team=None)
 
 
 def leaderboard(reps: list[RepLine], link, filters: Filters) -> Table:
@@ -300,116 +274,6 @@ def funnel_chart(total: dict, link):
         for index, ((label, value, url), ratio) in enumerate(zip(steps, ratios, strict=True))
     ]
     return chart("funnel", title, figure, rows)
-
-
-def risks(line: RepLine, window, today: date, targets: dict) -> list[str]:
-    """Why a rep is at risk: behind pace, low coverage, low activity (empty: not at risk)."""
-    values = line.values
-    reasons = []
-    quota, revenue = values["quota"], values["revenue"] or Decimal(0)
-    gone = elapsed_fraction(window, today)
-    if quota and gone > 0 and revenue < quota:
-        expected = Decimal(quota) * gone
-        if revenue < expected * Decimal("0.8"):
-            reasons.append(
-                f"behind pace: {fmt(revenue, CURRENCY)} won, {fmt(expected, CURRENCY)} expected "
-                "by today"
-            )
-    coverage = values["pipeline_coverage"]
-    if coverage is not None and coverage < 1:
-        reasons.append(
-            f"low coverage: weighted pipeline covers {fmt(coverage, FRACTION)} of the "
-            "quota still open"
-        )
-    days = working_days_done(window, today)
-    calls_target = targets.get("calls")
-    if days and calls_target:
-        per_day = Decimal(values["calls"] or 0) / days
-        if per_day < calls_target * Decimal("0.7"):
-            reasons.append(
-                f"low activity: {per_day:.1f} calls a working day, target {calls_target:g}"
-            )
-    return reasons
-
-
-def at_risk_table(reps: list[RepLine], window, today: date, link, filters: Filters) -> Table:
-    targets = daily_targets()
-    rows = []
-    for line in reps:
-        reasons = risks(line, window, today, targets)
-        if reasons:
-            rows.append(
-                [
-                    Cell(line.name, rep_page(filters, line.pk)),
-                    Cell(fmt(line.values["quota_attainment"], FRACTION), num=True),
-                    Cell("; ".join(reasons), tone="bad"),
-                ]
-            )
-    return Table(
-        "at_risk",
-        "Reps at risk",
-        [("Rep", False), ("Attainment", True), ("Why", False)],
-        rows,
-        empty="Nobody is at risk: every rep is on pace, covered and active.",
-        note="Behind pace: under 80 % of the even-pace target by today. Low coverage: under "
-        "100 %. Low activity: under 70 % of the daily call target.",
-        wide=True,
-    )
-
-
-def stuck_table(scope: Scope, today: date, days: int, link) -> Table:
-    stuck = stuck_deals(scope.deals.filter(status=StageKind.OPEN), days, today)
-    shown = list(
-        stuck.order_by("last_move", "created_on", "id").values(
-            "id",
-            "name",
-            "amount",
-            "stage__name",
-            "created_on",
-            "last_move",
-            "owner__first_name",
-            "owner__last_name",
-            "owner__username",
-        )[:STUCK_SHOWN]
-    )
-    rows = [
-        [
-            Cell(row["name"]),
-            Cell(
-                f"{row['owner__first_name']} {row['owner__last_name']}".strip()
-                or row["owner__username"]
-                or "(none)"
-            ),
-            Cell(row["stage__name"]),
-            Cell(_since(row, today), num=True, tone="bad"),
-            Cell(fmt(row["amount"], CURRENCY), num=True),
-        ]
-        for row in shown
-    ]
-    more = link("deals", measure="stuck", days=days)
-    return Table(
-        "stuck",
-        f"Stuck deals (no stage change in {days} days)",
-        [
-            ("Deal", False),
-            ("Owner", False),
-            ("Stage", False),
-            ("Days in stage", True),
-            ("Amount", True),
-        ],
-        rows,
-        empty=f"No open deal has sat in its stage for more than {days} days.",
-        note=f"The {STUCK_SHOWN} longest stuck; the full list has every one." if rows else "",
-        more=more,
-        wide=True,
-    )
-
-
-def _since(row: dict, today: date) -> str:
-    from django.utils import timezone
-
-    moved = timezone.localdate(row["last_move"]) if row["last_move"] else row["created_on"]
-    return f"{(today - moved).days:,}"
 
 
 DEFAULT_DAYS = DEFAULT_STUCK_DAYS

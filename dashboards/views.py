@@ -26,7 +26,7 @@ from dashboards.drill import (
     total_of,
 )
 from dashboards.executive import executive_dashboard
-from dashboards.filters import Filters, filters_from_query, visible_teams
+from dashboards.filters import Filters, filters_from_query
 from dashboards.manager import manager_dashboard
 from dashboards.pages import pages_for
 from dashboards.rep import rep_dashboard
@@ -63,7 +63,9 @@ def scope_options(user, filters: Filters, page: str) -> dict:
     wide = user.role != Role.REP and page != "admin"
     reps = access.visible_people(user).filter(role=Role.REP).order_by("last_name", "first_name")
     return {
-        "teams": list(visible_teams(user).order_by("name").values_list("id", "name"))
+        "teams": list(
+            access.teams_of_visible_people(user).order_by("name").values_list("id", "name")
+        )
         if wide
         else [],
         "territories": list(

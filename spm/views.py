@@ -36,3 +36,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     }
     context = {"summary": summary, "can_admin": access.can_use_admin_site(request.user)}
     return render(request, "home.html", context)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A 400 that says which value was wrong (Django's own page says nothing)."""
+    return render(request, "400.html", {"exception": str(exception)}, status=400)

@@ -179,3 +179,36 @@ def test_stuck_deals_list_what_the_table_counts(client, book, today):
     assert len(rows) == len(stuck.rows) >= 2
     assert {row["Owner"] for row in rows} == {"Dee Deep"}
     assert ON  # the book is dated in March 2026
+
+
+@pytest.mark.parametrize(
+    "params, status, said",
+    [
+        ({"measure": "stuck", "days": "-1"}, 400, "days"),
+        ({"measure": "stuck", "days": "soon"}, 400, "days"),
+        ({"measure": "open", "close_month": "2026-13"}, 400, "close_month is a month, YYYY-MM."),
+        ({"month": "March"}, 400, "month is a month, YYYY-MM."),
+        ({"owner": "1,x"}, 400, "owner is a list of ids."),
+        ({"category": "maybe"}, 400, "category"),
+        ({"stage": "999999"}, 404, ""),
+        ({"rep": "999999"}, 404, ""),
+        ({"on": "2026-03-40"}, 400, "on"),
+    ],
+)
+def test_a_malformed_drill_parameter_is_named_and_a_foreign_id_is_not_found(
+    client, book, params, status, said
+):
+    client.force_login(book["manager"])
+    response = client.get("/dashboards/rows/deals/", {**MARCH, **params})
+    assert response.status_code == status
+    assert said in response.content.decode()
+
+
+def test_the_words_of_a_drill_say_every_condition(client, book, stages):
+    client.force_login(book["manager"])
+    query = {**MARCH, "measure": "open", "close_month": "none", "stage": stages["Proposal"].pk}
+    response = client.get("/dashboards/rows/deals/", {**query, "type": "new"})
+    assert response.status_code == 200
+    assert response.context["found"].title == (
+        "Open deals without an expected close date in stage Proposal from new customers"
+    )
