@@ -30,6 +30,7 @@ from forecasting.models import ForecastCall, ForecastLine, ForecastRun, ScopeKin
 from metrics.scope import Scope
 from org.models import Role, Team, User
 from org.selectors import reporting_tree_ids
+from pipeline.crediting import credited_to
 from pipeline.models import (
     Account,
     Activity,
@@ -94,7 +95,7 @@ def visible_people(user: Viewer) -> QuerySet[User]:
 
 def visible_deals(user: Viewer) -> QuerySet[Deal]:
     ids = _people_ids(user)
-    return Deal.objects.all() if ids is None else Deal.objects.filter(owner_id__in=ids)
+    return Deal.objects.all() if ids is None else Deal.objects.filter(credited_to(ids))
 
 
 def visible_accounts(user: Viewer) -> QuerySet[Account]:
@@ -102,7 +103,7 @@ def visible_accounts(user: Viewer) -> QuerySet[Account]:
     ids = _people_ids(user)
     if ids is None:
         return Account.objects.all()
-    dealt = Deal.objects.filter(owner_id__in=ids, account__isnull=False).values("account_id")
+    dealt = Deal.objects.filter(credited_to(ids), account__isnull=False).values("account_id")
     return Account.objects.filter(Q(owner_id__in=ids) | Q(pk__in=dealt))
 
 

@@ -121,13 +121,13 @@ def _won_in(period: Period) -> QuerySet[Deal]:
 def credited_deals(
     period: Period, rep_ids: Collection[int] | None = None
 ) -> dict[int, list[engine.CreditedDeal]]:
-    """Won deals closed in the period, per credited rep: the owner's 100 % unless the deal is
-    split by `DealCredit` rows."""
+    """Won deals closed in the period, per credited rep: 100 % to the owner who closed it unless
+    the deal is split by `DealCredit` rows."""
     won = _won_in(period)
     if rep_ids is not None:
         # Semi-joins, not a join on credits: an OR across a join made PostgreSQL crawl.
         shared = DealCredit.objects.filter(rep_id__in=rep_ids).values("deal_id")
-        won = won.filter(Q(owner_id__in=rep_ids) | Q(pk__in=shared))
+        won = won.filter(Q(closed_owner_id__in=rep_ids) | Q(pk__in=shared))
     shares = defaultdict(list)
     credits = DealCredit.objects.filter(deal_id__in=won.values("pk"))
     for deal_id, rep_id, percent in credits.values_list("deal_id", "rep_id", "percent"):
@@ -138,13 +138,13 @@ def credited_deals(
         "name",
         "amount",
         "closed_on",
-        "owner_id",
+        "closed_owner_id",
         "product_id",
         "product__billing",
         "type",
     )
     for row in won.values(*fields):
-        owner = [(row["owner_id"], HUNDRED)] if row["owner_id"] else []
+        owner = [(row["closed_owner_id"], HUNDRED)] if row["closed_owner_id"] else []
         for rep_id, percent in shares.get(row["id"], owner):
             if rep_ids is None or rep_id in rep_ids:
                 result[rep_id].append(credited(row, percent))

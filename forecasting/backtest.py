@@ -47,11 +47,11 @@ class Score:
 
 
 def monthly_revenue() -> dict[tuple[str, str], dict[date, float]]:
-    """Won revenue per month as the data stands today, for the company and each owner."""
+    """Won revenue per month as the data stands today, for the company and each rep credited."""
     rows = (
         Deal.objects.filter(status=StageKind.WON, closed_on__isnull=False)
         .annotate(month=TruncMonth("closed_on"))
-        .values("owner_id", "month")
+        .values("closed_owner_id", "month")
         .annotate(total=Sum("amount"))
     )
     revenue: dict[tuple[str, str], dict[date, float]] = defaultdict(lambda: defaultdict(float))
@@ -60,8 +60,8 @@ def monthly_revenue() -> dict[tuple[str, str], dict[date, float]]:
         month = month.date() if hasattr(month, "date") and callable(month.date) else month
         amount = float(row["total"] or 0)
         revenue[ScopeKind.COMPANY, ""][month] += amount
-        if row["owner_id"] is not None:
-            revenue[ScopeKind.REP, str(row["owner_id"])][month] += amount
+        if row["closed_owner_id"] is not None:
+            revenue[ScopeKind.REP, str(row["closed_owner_id"])][month] += amount
     return revenue
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, DateField, IntegerField, Sum, Value, When
+from django.db.models import BooleanField, Case, DateField, F, IntegerField, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
 from core.periods import Period, add_months, period_containing
@@ -146,6 +146,10 @@ def _collect_open(facts: Facts, states, as_of: date, probabilities: WinProbabili
             sums.weighted_open += amount * chance
 
 
+# Won revenue counts for the owner who closed the deal, whoever owns it now.
+CLOSER = F("deal__closed_owner_id")
+
+
 def _collect_won(facts: Facts, states, as_of: date) -> None:
     won = states.filter(stage__kind=StageKind.WON, deal__closed_on__lte=as_of).annotate(
         territory=TERRITORY
@@ -154,23 +158,23 @@ def _collect_won(facts: Facts, states, as_of: date) -> None:
         rows = (
             won.annotate(period=_period_case("deal__closed_on", periods, overdue_in_first=False))
             .filter(period__isnull=False)
-            .values("owner_id", "territory", "period")
+            .values("territory", "period", closer=CLOSER)
             .annotate(total=Sum("amount"))
         )
         for row in rows:
             key = (kind, row["period"])
-            facts.cell_sums((row["owner_id"], row["territory"]), key).closed += row["total"] or 0
+            facts.cell_sums((row["closer"], row["territory"]), key).closed += row["total"] or 0
     this_month = facts.periods[PeriodKind.MONTH][0].start
     months = (
         won.filter(deal__closed_on__lt=this_month)
         .annotate(month=TruncMonth("deal__closed_on"))
-        .values("owner_id", "territory", "month")
+        .values("territory", "month", closer=CLOSER)
         .annotate(total=Sum("amount"))
     )
     for row in months:
         month = row["month"]
         month = month.date() if isinstance(month, datetime) else month
-        facts.history[row["owner_id"], row["territory"]][month] = row["total"] or Decimal(0)
+        facts.history[row["closer"], row["territory"]][month] = row["total"] or Decimal(0)
 
 
 def facts_collect(*, as_of: date, moment: datetime, probabilities: WinProbabilities) -> Facts:

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 
 from org.models import Role, Team, User
 from org.selectors import reporting_tree_ids
+from pipeline.crediting import credited_to
 from pipeline.models import Account, Activity, Deal, Product, Subscription, SurveyResponse
 from quotas.models import Quota
 from territories.models import Territory, TerritoryAssignment
@@ -99,7 +100,7 @@ class Scope:
         ids = User.objects.filter(people).values("id")
         return replace(
             self,
-            deals=self.deals.filter(owner_id__in=ids),
+            deals=self.deals.filter(credited_to(ids)),
             accounts=self.accounts.filter(owner_id__in=ids),
             activities=self.activities.filter(rep_id__in=ids),
             subscriptions=self.subscriptions.filter(account__owner_id__in=ids),

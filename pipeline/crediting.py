@@ -1,5 +1,10 @@
 """Crediting a closed deal to the territory and owner in force when it closed.
 
+The rule every figure follows: a closed deal (won or lost) counts for the owner who closed it
+(`closed_owner`), that owner's manager and team, and the territory credited at close; an open
+deal counts for its current owner. `credited_to` and the `CREDITED_*` expressions say it once
+for every query (KPIs, leaderboards, attainment, pay, forecast actuals, who sees what).
+
 The deal model layer calls `credit_at_close` on every write path (save, bulk_create,
 bulk_update, update), so reports on closed deals do not change when accounts move later. The
 territory is the deal's own, else its account's on the close date (from the account's history),
@@ -11,12 +16,31 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.apps import apps
+from django.db.models import Case, F, IntegerField, Q, QuerySet, When
 
 CLOSED = ("won", "lost")
 # Deal fields whose change can change a closed deal's credit.
 CREDIT_INPUTS = {"stage", "stage_id", "account", "account_id", "territory", "territory_id"}
 CREDIT_INPUTS |= {"closed_on", "owner", "owner_id"}
 CREDIT_FIELDS = ["closed_territory", "closed_owner"]
+
+
+def _credited(closed: str, current: str) -> Case:
+    return Case(
+        When(status__in=CLOSED, then=F(closed)), default=F(current), output_field=IntegerField()
+    )
+
+
+CREDITED_OWNER = _credited("closed_owner_id", "owner_id")
+CREDITED_MANAGER = _credited("closed_owner__manager_id", "owner__manager_id")
+CREDITED_TEAM = _credited("closed_owner__team_id", "owner__team_id")
+
+
+def credited_to(people: Iterable[int] | QuerySet) -> Q:
+    """Deals credited to `people` (ids, or a queryset of ids): closed ones to whoever owned them
+    when they closed, open ones to their current owner."""
+    closed = Q(status__in=CLOSED)
+    return (closed & Q(closed_owner_id__in=people)) | (~closed & Q(owner_id__in=people))
 
 
 def credit_at_close(deals: Iterable) -> None:

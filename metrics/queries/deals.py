@@ -49,12 +49,13 @@ from metrics.queries.common import (
     merge,
 )
 from metrics.scope import DEAL_TERRITORY
+from pipeline.crediting import CREDITED_MANAGER, CREDITED_OWNER, CREDITED_TEAM
 from pipeline.models import Billing, Deal, DealType, StageKind
 
 PATHS: Paths = {
-    "rep": "owner_id",
-    "manager": "owner__manager_id",
-    "team": "owner__team_id",
+    "rep": CREDITED_OWNER,
+    "manager": CREDITED_MANAGER,
+    "team": CREDITED_TEAM,
     "territory": DEAL_TERRITORY,
     "product": "product_id",
     "segment": "account__segment",
