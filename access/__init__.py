@@ -30,7 +30,7 @@ from forecasting.models import ForecastCall, ForecastLine, ForecastRun, ScopeKin
 from metrics.scope import Scope
 from org.models import Role, Team, User
 from org.selectors import reporting_tree_ids
-from pipeline.crediting import credited_to
+from pipeline.crediting import credited_to, credited_to_tree
 from pipeline.models import (
     Account,
     Activity,
@@ -95,7 +95,16 @@ def visible_people(user: Viewer) -> QuerySet[User]:
 
 def visible_deals(user: Viewer) -> QuerySet[Deal]:
     ids = _people_ids(user)
-    return Deal.objects.all() if ids is None else Deal.objects.filter(credited_to(ids))
+    if ids is None:
+        return Deal.objects.all()
+    return Deal.objects.filter(_credited(user, ids))
+
+
+def _credited(user: Viewer, ids: set[int]) -> Q:
+    """Deals credited to the user's people: a manager's tree as it stood when each deal closed."""
+    if isinstance(user, User) and user.role == Role.MANAGER:
+        return credited_to_tree(user.pk, ids)
+    return credited_to(ids)
 
 
 def visible_accounts(user: Viewer) -> QuerySet[Account]:
@@ -103,7 +112,7 @@ def visible_accounts(user: Viewer) -> QuerySet[Account]:
     ids = _people_ids(user)
     if ids is None:
         return Account.objects.all()
-    dealt = Deal.objects.filter(credited_to(ids), account__isnull=False).values("account_id")
+    dealt = Deal.objects.filter(_credited(user, ids), account__isnull=False).values("account_id")
     return Account.objects.filter(Q(owner_id__in=ids) | Q(pk__in=dealt))
 
 

@@ -57,10 +57,13 @@ def executive_dashboard(user: User, filters: Filters, today: date) -> Dashboard:
     window = filters.window
     shown = lean(scope, "subscriptions", "surveys")  # no activity KPI on this page
     now = kpi_panel(shown, window, today=today).total
-    before = kpi_panel(shown, filters.previous, today=today).total
+    compared, against = filters.compared(today)
+    before = kpi_panel(shown, compared, today=today).total
     trend = Period(add_months(window.end, -TREND_MONTHS), window.end)
     months = kpi_panel(shown, trend, "month", today=today, total=False).groups
-    tiles = [kpi_tile_with_trend(key, now, before, months, link, drill) for key, drill in TILES]
+    tiles = [
+        kpi_tile_with_trend(key, now, before, months, link, drill, against) for key, drill in TILES
+    ]
     blocks = [
         revenue_by_month(months, link, filters),
         forecast_chart(user, filters, months, link),
@@ -74,13 +77,13 @@ def executive_dashboard(user: User, filters: Filters, today: date) -> Dashboard:
     return Dashboard(
         "executive",
         "Company performance",
-        f"{filters.label} · against {filters.shifted(-1).label} · today {today}",
+        f"{filters.label} · against {against} · today {today}",
         tiles,
         blocks,
     )
 
 
-def kpi_tile_with_trend(key, now, before, months, link, drill) -> Tile:
+def kpi_tile_with_trend(key, now, before, months, link, drill, against: str) -> Tile:
     unit = KPIS[key].unit
     delta, trend = change(now[key], before[key], unit)
     if key in LOWER_IS_BETTER:  # the arrow shows the direction, the colour whether it is good
@@ -104,7 +107,7 @@ def kpi_tile_with_trend(key, now, before, months, link, drill) -> Tile:
         url,
         delta,
         trend,
-        note="against the previous period" if delta else "no previous value",
+        note=f"against {against}" if delta else "no previous value",
         spark=spark,
     )
 

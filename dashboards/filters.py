@@ -5,7 +5,7 @@ is not an id, a date or a known choice is a 400.
 """
 
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode
 
@@ -69,6 +69,23 @@ class Filters:
 
     def query(self, **changes) -> str:
         return urlencode(self.params(**changes))
+
+    def compared(self, today: date) -> tuple[Period, str]:
+        """The period the window is compared with, like for like, and how to say so.
+
+        A finished period is set against the whole previous one. A period still running on
+        `today` has only its first days so far: it is set against the same number of days from
+        the start of the previous period (a quarter's first 46 days against the first 46 of the
+        quarter before), never against a whole period it has not had yet.
+        """
+        previous = self.previous
+        label = fiscal_label(previous.start, self.period)
+        if not self.window.start <= today < self.window.end:
+            return previous, label
+        elapsed = (today - self.window.start).days + 1
+        end = min(previous.start + timedelta(days=elapsed), previous.end)
+        last = (end - timedelta(days=1)).isoformat()
+        return Period(previous.start, end), f"the same {elapsed} days of {label} (to {last})"
 
     def shifted(self, periods: int) -> "Filters":
         """The same view one period earlier (-1) or later (1)."""

@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from org.models import User
+from org.services import reporting_lines_sync
 from pipeline.models import Account, Activity, Deal, Product, StageKind, Subscription
 from pipeline.models import SurveyResponse as Survey
 from territories.models import Territory, TerritoryAssignment
@@ -70,6 +71,7 @@ def _after_people(rows, mapping) -> set:
             team.save(update_fields=["manager"])
     start = mapping.options.get("assignment_start")
     start = date.fromisoformat(str(start)) if start else timezone.localdate()
+    reporting_lines_sync([row.obj for row in rows], start)
     for row in rows:
         territory = row.values.get("territory")
         if territory is None:

@@ -238,9 +238,9 @@ Generated from `metrics/definitions.py` by `python manage.py kpi_docs`; do not e
   `2017-Q2`). Every group of the scope is listed, with zeros and no-values when it had no data;
   rows without an owner, territory or product form a `(none)` group.
 - **Credit at close**: a closed deal (won or lost) counts for the rep who owned it when it
-  closed, for that rep's manager and team (today's: reporting lines keep no history yet), and
-  for the territory credited on its close date; handing the deal to someone else later moves
-  none of it. An open deal counts for its current
+  closed, for the manager and team of that rep's reporting line on the close date, and for
+  the territory credited on that date; handing the deal to someone else later, or moving the
+  rep to another manager, moves none of it. An open deal counts for its current
   owner. The same rule decides who sees the deal, whose attainment and pay it feeds, and the
   forecast's actuals (`pipeline/crediting.py`).
 - **No value**: an empty denominator gives None (JSON `null`, shown as `—`), never a fake 0.

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from org.models import Role, Team, User
 from org.selectors import reporting_tree_ids
-from pipeline.crediting import credited_to
+from pipeline.crediting import credited_to, credited_to_team, credited_to_tree
 from pipeline.models import Account, Activity, Deal, Product, Subscription, SurveyResponse
 from quotas.models import Quota
 from territories.models import Territory, TerritoryAssignment
@@ -83,10 +83,14 @@ class Scope:
         if territory is not None:
             scope = scope._to_territories(territory_subtree_ids([_pk(territory)]))
         if manager is not None:
-            tree = reporting_tree_ids([_pk(manager)])
-            scope = scope._to_people(Q(id__in=tree), Q(team__manager_id__in=tree))
+            root = _pk(manager)
+            tree = reporting_tree_ids([root])
+            deals = credited_to_tree(root, tree)
+            scope = scope._to_people(Q(id__in=tree), Q(team__manager_id__in=tree), deals)
         if team is not None:
-            scope = scope._to_people(Q(team_id=_pk(team)), Q(team_id=_pk(team)))
+            members = User.objects.filter(team_id=_pk(team)).values("id")
+            deals = credited_to_team(_pk(team), members)
+            scope = scope._to_people(Q(team_id=_pk(team)), Q(team_id=_pk(team)), deals)
         if rep is not None:
             scope = scope._to_people(Q(id=_pk(rep)), Q(pk__in=[]))
         if product is not None:
@@ -95,12 +99,13 @@ class Scope:
             scope = scope._to_segment(segment)
         return scope
 
-    def _to_people(self, people: Q, team_quotas: Q) -> "Scope":
-        """Rows owned (or activities done) by the people matching `people`."""
+    def _to_people(self, people: Q, team_quotas: Q, deals: Q | None = None) -> "Scope":
+        """Rows owned (or activities done) by the people matching `people`; deals credited to
+        them (or matching `deals`, for a tree or a team as it stood when each deal closed)."""
         ids = User.objects.filter(people).values("id")
         return replace(
             self,
-            deals=self.deals.filter(credited_to(ids)),
+            deals=self.deals.filter(credited_to(ids) if deals is None else deals),
             accounts=self.accounts.filter(owner_id__in=ids),
             activities=self.activities.filter(rep_id__in=ids),
             subscriptions=self.subscriptions.filter(account__owner_id__in=ids),

@@ -5,7 +5,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from org.models import ApiToken, Team, User
+from core.admin import ReadOnlyAdmin
+from org.models import ApiToken, ReportingLine, Team, User
 from org.services import api_token_create, api_token_revoke
 
 
@@ -50,3 +51,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
             api_token_revoke(token=token)
+
+
+@admin.register(ReportingLine)
+class ReportingLineAdmin(ReadOnlyAdmin):
+    """Kept by the app from every change of a person's manager or team."""
+
+    list_display = ("person", "manager", "team", "start", "end")
+    list_filter = ("team",)
+    search_fields = ("person__username", "person__last_name", "manager__last_name")
+    list_select_related = ("person", "manager", "team")

@@ -61,6 +61,41 @@ class Team(models.Model):
         return self.name
 
 
+class ReportingLine(models.Model):
+    """Whom a person reported to and which team they were in, from `start` (None: from the
+    beginning of the records) until `end` (exclusive; None: still). Kept by
+    `org.services.reporting_lines_sync` on every change of a person's manager or team."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reporting_lines")
+    manager = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person_id", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gt=F("start")),
+                name="reporting_line_end_after_start",
+                violation_error_message="A reporting line ends after it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(end__isnull=True),
+                name="reporting_line_one_current",
+                violation_error_message="A person has one current reporting line.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} under {self.manager_id} in {self.team_id} from {self.start}"
+
+
 class AuditEntry(models.Model):
     """Who changed which quota, territory, plan or person's role, when, from what to what."""
 

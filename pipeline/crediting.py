@@ -18,11 +18,13 @@ from datetime import date
 from django.apps import apps
 from django.db.models import Case, F, IntegerField, Q, QuerySet, When
 
+from org.services import reporting_lines_on
+
 CLOSED = ("won", "lost")
 # Deal fields whose change can change a closed deal's credit.
 CREDIT_INPUTS = {"stage", "stage_id", "account", "account_id", "territory", "territory_id"}
 CREDIT_INPUTS |= {"closed_on", "owner", "owner_id"}
-CREDIT_FIELDS = ["closed_territory", "closed_owner"]
+CREDIT_FIELDS = ["closed_territory", "closed_owner", "closed_manager", "closed_team"]
 
 
 def _credited(closed: str, current: str) -> Case:
@@ -32,8 +34,8 @@ def _credited(closed: str, current: str) -> Case:
 
 
 CREDITED_OWNER = _credited("closed_owner_id", "owner_id")
-CREDITED_MANAGER = _credited("closed_owner__manager_id", "owner__manager_id")
-CREDITED_TEAM = _credited("closed_owner__team_id", "owner__team_id")
+CREDITED_MANAGER = _credited("closed_manager_id", "owner__manager_id")
+CREDITED_TEAM = _credited("closed_team_id", "owner__team_id")
 
 
 def credited_to(people: Iterable[int] | QuerySet) -> Q:
@@ -41,6 +43,22 @@ def credited_to(people: Iterable[int] | QuerySet) -> Q:
     when they closed, open ones to their current owner."""
     closed = Q(status__in=CLOSED)
     return (closed & Q(closed_owner_id__in=people)) | (~closed & Q(owner_id__in=people))
+
+
+def credited_to_tree(root: int, tree: Iterable[int] | QuerySet) -> Q:
+    """Deals credited to the reporting tree of `root` (`tree`: root and everyone below now):
+    closed ones by `root`, or by someone who then reported to a manager in the tree; open ones
+    owned in the tree now."""
+    closed = Q(status__in=CLOSED)
+    then = Q(closed_manager_id__in=tree) | Q(closed_owner_id=root)
+    return (closed & then) | (~closed & Q(owner_id__in=tree))
+
+
+def credited_to_team(team: int, members: Iterable[int] | QuerySet) -> Q:
+    """Deals credited to a team: closed ones by whoever was in it then, open ones owned by its
+    members now."""
+    closed = Q(status__in=CLOSED)
+    return (closed & Q(closed_team_id=team)) | (~closed & Q(owner_id__in=members))
 
 
 def credit_at_close(deals: Iterable) -> None:
@@ -55,15 +73,37 @@ def credit_at_close(deals: Iterable) -> None:
             closed.append(deal)
         else:
             deal.closed_territory_id = deal.closed_owner_id = None
+            deal.closed_manager_id = deal.closed_team_id = None
     if not closed:
         return
     wanted = {(d.account_id, d.closed_on) for d in closed if d.account_id and not d.territory_id}
     territories = account_territories_on(wanted)
+    fresh = [deal for deal in closed if deal.closed_owner_id is None]
     for deal in closed:
         in_force = territories.get((deal.account_id, deal.closed_on))
         deal.closed_territory_id = deal.territory_id or in_force
         if deal.closed_owner_id is None:
             deal.closed_owner_id = deal.owner_id
+    _lines_at_close(fresh)
+
+
+def _lines_at_close(deals: list) -> None:
+    """The closer's manager and team on the close date, from their reporting lines (else as
+    they are now), for deals just credited."""
+    pairs = {(d.closed_owner_id, d.closed_on) for d in deals if d.closed_owner_id and d.closed_on}
+    if not pairs:
+        for deal in deals:
+            deal.closed_manager_id = deal.closed_team_id = None
+        return
+    lines = reporting_lines_on(pairs)
+    User = apps.get_model("org", "User")
+    people = User.objects.in_bulk({person for person, _ in pairs})
+    for deal in deals:
+        line = lines.get((deal.closed_owner_id, deal.closed_on))
+        person = people.get(deal.closed_owner_id)
+        source = line if line is not None else person
+        deal.closed_manager_id = source.manager_id if source else None
+        deal.closed_team_id = source.team_id if source else None
 
 
 def account_territories_on(pairs: set[tuple[int, date]]) -> dict[tuple[int, date], int | None]:

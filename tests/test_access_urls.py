@@ -103,6 +103,9 @@ EXPECTED = [
     ("admin:*_dealchange_change", admin_rule({"admin"}, set())),
     ("admin:*_auditentry_change", admin_rule({"admin"}, set())),
     ("admin:*_dealchange_*[de]", rule(set())),
+    # Reporting lines are kept by the app from every change of a person's manager or team.
+    ("admin:org_reportingline_change", admin_rule({"admin"}, set())),
+    ("admin:org_reportingline_*[de]", rule(set())),
     # Forecast runs and lines are written by the run only: admins read and delete them.
     ("admin:forecasting_forecast[lr]*_change", admin_rule({"admin"}, set())),
     ("admin:forecasting_forecast[lr]*_add", rule(set())),

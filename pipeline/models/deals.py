@@ -71,6 +71,23 @@ class Deal(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The closer's manager and team on the close date (their reporting line then).
+    closed_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_team = models.ForeignKey(
+        "org.Team",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = DealQuerySet.as_manager()
 

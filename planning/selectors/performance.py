@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,14 +20,15 @@ class Performance:
     attainment: Decimal | None
     win_rate: Decimal | None
     previous_revenue: Decimal
-    growth: Decimal | None  # against the same period a year earlier
+    growth: Decimal | None  # against the same days a year earlier
 
 
 def territory_performance(scope: Scope, period: Period, *, today: date) -> list[Performance]:
     """Revenue, quota attainment, win rate and year-on-year growth per territory (closed deals
-    counted in the territory credited at close)."""
+    counted in the territory credited at close). Growth is like for like: a period still running
+    on `today` is set against its days so far, a year earlier."""
     now = kpi_panel(scope, period, "territory", today=today, total=False)
-    year_ago = Period(add_months(period.start, -12), add_months(period.end, -12))
+    year_ago = Period(add_months(period.start, -12), add_months(_so_far(period, today), -12))
     # KPI values differ in type by key (money, counts, rates): read them as Any.
     before: dict[Any, Mapping[str, Any]] = {
         g.key: g.values
@@ -49,3 +50,10 @@ def territory_performance(scope: Scope, period: Period, *, today: date) -> list[
             )
         )
     return rows
+
+
+def _so_far(period: Period, today: date) -> date:
+    """The end of the days of `period` that have happened by `today` (its end, once over)."""
+    if period.start <= today < period.end:
+        return today + timedelta(days=1)
+    return period.end

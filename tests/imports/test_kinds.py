@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, date, datetime
 
-from org.models import Team, User
+from org.models import ReportingLine, Team, User
 from pipeline.models import Account, Activity, SurveyResponse
 from territories.models import Territory, TerritoryAssignment
 from tests.factories import AccountFactory
@@ -110,3 +110,22 @@ def test_activities_and_survey_responses(rep, write_csv):
         (3, "kind", "csat", "A CSAT score is 1 to 5; an NPS score is 0 to 10.")
     ]
     assert not SurveyResponse.objects.exists()
+
+
+def test_a_people_file_re_imported_moves_a_rep_from_its_effective_date(db, write_csv):
+    def people(text: str, start: str):
+        path = write_csv("Full Name,manager,role\n" + text)
+        mapping = path.with_name("reps.json")
+        columns = {"full_name": "Full Name", "manager": "manager", "role": "role"}
+        kind = {"kind": "reps", "columns": columns, "assignment_start": start}
+        mapping.write_text(json.dumps(kind))
+        return run_import(path, mapping=str(mapping))[1]
+
+    first = people("Mia Boss,,manager\nBo Chief,,manager\nAnn Lee,Mia Boss,rep\n", "2026-01-01")
+    moved = people("Ann Lee,Bo Chief,rep\n", "2026-06-01")
+    assert (first.created, moved.updated, moved.error_count) == (3, 1, 0)
+    lines = ReportingLine.objects.filter(person__username="ann.lee").order_by("start")
+    assert [(line.manager.username, line.start, line.end) for line in lines] == [
+        ("mia.boss", None, date(2026, 6, 1)),
+        ("bo.chief", date(2026, 6, 1), None),
+    ]
