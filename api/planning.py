@@ -10,8 +10,9 @@ from planning.selectors.performance import territory_performance
 
 
 class TerritoryPerformanceView(APIView):
-    """Revenue, quota attainment, win rate and growth (against the same period a year earlier)
-    per territory, in your scope. Closed deals count in the territory credited when they closed."""
+    """Revenue, quota attainment, win rate and growth (against the same days a year earlier: a
+    period still running counts its days so far) per territory, in your scope. Closed deals
+    count in the territory credited when they closed."""
 
     permission_classes = [permissions.IsAuthenticated]
 

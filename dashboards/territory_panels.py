@@ -67,7 +67,7 @@ def territory_table(rows: list[Performance], tree: dict, link) -> Table:
         ],
         empty=NO_DATA,
         note="Closed deals count in the territory credited when they closed. Growth: revenue "
-        "against the same period a year earlier.",
+        "against the same days a year earlier (a period still running: its days so far).",
         wide=True,
     )
 

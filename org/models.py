@@ -77,7 +77,8 @@ class ReportingLine(models.Model):
     end = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["person_id", "start"]
+        # Oldest first on every database: the line from the beginning of the records leads.
+        ordering = ["person_id", F("start").asc(nulls_first=True)]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gt=F("start")),
