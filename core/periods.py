@@ -23,6 +23,14 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def years_before(day: date, years: int = 1) -> date:
+    """The same day of the month `years` earlier (the 28th for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def period_containing(day: date, kind: str, fy_start: int | None = None) -> Period:
     """The month, fiscal quarter or fiscal year that contains `day`."""
     fy_start = fy_start or settings.FISCAL_YEAR_START_MONTH

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core.periods import Period, add_months
+from core.periods import Period, years_before
 from metrics import formulas as f
 from metrics.scope import Scope
 from metrics.service import kpi_panel
@@ -28,7 +28,7 @@ def territory_performance(scope: Scope, period: Period, *, today: date) -> list[
     counted in the territory credited at close). Growth is like for like: a period still running
     on `today` is set against its days so far, a year earlier."""
     now = kpi_panel(scope, period, "territory", today=today, total=False)
-    year_ago = Period(add_months(period.start, -12), add_months(_so_far(period, today), -12))
+    year_ago = Period(years_before(period.start), years_before(_so_far(period, today)))
     # KPI values differ in type by key (money, counts, rates): read them as Any.
     before: dict[Any, Mapping[str, Any]] = {
         g.key: g.values

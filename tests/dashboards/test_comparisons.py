@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 
-from core.periods import Period
+from core.periods import Period, years_before
 from dashboards.executive import executive_dashboard
 from dashboards.filters import filters_from_query
 from metrics.scope import Scope
@@ -70,7 +70,8 @@ def test_territory_growth_is_set_against_the_same_days_a_year_before(stages, rep
     for closed_on, amount in [
         (date(2026, 10, 10), 1000),
         (date(2025, 10, 20), 500),
-        (date(2025, 12, 1), 700),  # after 15 November a year ago: not yet comparable
+        (date(2025, 11, 15), 100),  # the same 46th day, a year ago
+        (date(2025, 11, 16), 700),  # after 15 November a year ago: not yet comparable
     ]:
         DealFactory(
             owner=rep,
@@ -83,4 +84,10 @@ def test_territory_growth_is_set_against_the_same_days_a_year_before(stages, rep
     quarter = Period(date(2026, 10, 1), date(2027, 1, 1))
     rows = territory_performance(Scope.everything(), quarter, today=MID_QUARTER)
     (row,) = [row for row in rows if row.territory == "North"]
-    assert (row.revenue, row.previous_revenue, row.growth) == (1000, 500, 1)
+    assert (row.revenue, row.previous_revenue) == (1000, 600)
+    assert row.growth == Decimal(400) / Decimal(600)
+
+
+def test_a_year_before_a_leap_day_is_the_28th():
+    assert years_before(date(2028, 2, 29)) == date(2027, 2, 28)
+    assert years_before(date(2026, 11, 16)) == date(2025, 11, 16)
