@@ -23,19 +23,12 @@ from rest_framework import (
     viewsets,
 )
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 import access
 from org.models import User
 
 PAGING_PARAMS = {"page", "page_size", "ordering", "search", "format"}
-
-
-def signed_in(request: Request) -> User:
-    """The caller, for the access layer. Every endpoint requires sign-in (`IsAuthenticated`),
-    and the access layer reads an anonymous user (schema generation) as one who sees nothing."""
-    return cast(User, request.user)
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):

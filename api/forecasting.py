@@ -3,7 +3,7 @@
 from rest_framework import exceptions, permissions, serializers
 
 import access
-from api.base import ReadOnlyScopedViewSet, ScopedPermission, ScopedViewSet, signed_in
+from api.base import ReadOnlyScopedViewSet, ScopedPermission, ScopedViewSet
 from forecasting.models import ForecastCall, ForecastLine, ForecastRun
 from forecasting.services import forecast_call_make
 
@@ -75,7 +75,7 @@ class ForecastCallViewSet(ScopedViewSet):
     def perform_create(self, serializer) -> None:
         data = serializer.validated_data
         if not access.can_make_forecast_call(
-            signed_in(self.request), data["scope_kind"], data.get("scope_key", "")
+            access.signed_in(self.request), data["scope_kind"], data.get("scope_key", "")
         ):
             raise exceptions.PermissionDenied("A manager makes calls for their own tree only.")
         serializer.save()

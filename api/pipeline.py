@@ -10,7 +10,6 @@ from api.base import (
     ScopedPermission,
     ScopedViewSet,
     UtcDateTimeFilter,
-    signed_in,
 )
 from pipeline.accounts import account_assign
 from pipeline.models import (
@@ -77,7 +76,7 @@ class AccountViewSet(ScopedViewSet):
                 owner=owner,
                 on=timezone.localdate(),
                 source="api",
-                actor=signed_in(self.request),
+                actor=access.signed_in(self.request),
             )
             account.refresh_from_db()
 

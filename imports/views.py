@@ -1,7 +1,6 @@
 """The admin's upload page: upload, read the dry-run report, apply; progress by polling."""
 
 from pathlib import Path
-from typing import cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -17,7 +16,6 @@ from imports.mapping import SHIPPED
 from imports.services import import_run_progress, import_run_start
 from imports.tasks import import_run_execute
 from imports.uploads import upload_save
-from org.models import User
 from pipeline.models import ImportRun, ImportStatus
 
 DONE = {ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.APPLIED, ImportStatus.FAILED}
@@ -38,13 +36,8 @@ class UploadForm(forms.Form):
     )
 
 
-def _user(request: HttpRequest) -> User:
-    """The user of a page here: every one requires sign-in (`login_required`)."""
-    return cast(User, request.user)
-
-
 def _admin(request: HttpRequest) -> None:
-    if not access.can_import(_user(request)):
+    if not access.can_import(access.signed_in(request)):
         raise PermissionDenied("Only sales operations imports data.")
 
 
@@ -63,12 +56,12 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             mapping=data["mapping"],
             kind=data["kind"] or "deals",
             dry_run=True,
-            user=_user(request),
+            user=access.signed_in(request),
             file_name=data["file"].name,
         )
         _queue(run)
         return redirect("imports:run", pk=run.pk)
-    runs = access.visible_import_runs(_user(request)).select_related("user")[:20]
+    runs = access.visible_import_runs(access.signed_in(request)).select_related("user")[:20]
     return render(request, "imports/upload.html", {"form": form, "runs": runs})
 
 
@@ -76,7 +69,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_run_page(request: HttpRequest, pk: int) -> HttpResponse:
     _admin(request)
-    run = get_object_or_404(access.visible_import_runs(_user(request)), pk=pk)
+    run = get_object_or_404(access.visible_import_runs(access.signed_in(request)), pk=pk)
     return render(request, "imports/run.html", {"run": run, "done": run.status in DONE})
 
 
@@ -84,7 +77,7 @@ def import_run_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_run_status(request: HttpRequest, pk: int) -> JsonResponse:
     _admin(request)
-    run = get_object_or_404(access.visible_import_runs(_user(request)), pk=pk)
+    run = get_object_or_404(access.visible_import_runs(access.signed_in(request)), pk=pk)
     fields = ("status", "created", "updated", "unchanged", "error_count")
     data = {name: getattr(run, name) for name in fields}
     progress = {"rows": import_run_progress(run), "status_label": run.get_status_display()}
@@ -96,7 +89,7 @@ def import_run_status(request: HttpRequest, pk: int) -> JsonResponse:
 def import_run_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply a file whose dry run passed: a new logged run over the same file and mapping."""
     _admin(request)
-    checked = get_object_or_404(access.visible_import_runs(_user(request)), pk=pk)
+    checked = get_object_or_404(access.visible_import_runs(access.signed_in(request)), pk=pk)
     if not checked.dry_run or checked.status != ImportStatus.VALID:
         return HttpResponse("Only a dry run without errors can be applied.", status=409)
     try:
@@ -105,7 +98,7 @@ def import_run_apply(request: HttpRequest, pk: int) -> HttpResponse:
             mapping=checked.mapping,
             kind=checked.kind,
             dry_run=False,
-            user=_user(request),
+            user=access.signed_in(request),
             file_name=checked.file_name,
         )
     except OSError:

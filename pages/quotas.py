@@ -13,7 +13,6 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 import access
-from pages.auth import signed_in
 from pages.quota_forms import AllocationForm, PeriodForm, UploadForm, grid_entries
 from planning.selectors.quotas import assignee_seasonality
 from planning.services.quotas import quota_allocation_apply, quota_allocation_preview
@@ -22,7 +21,7 @@ from quotas.services import QuotaRowsInvalid, quotas_import_csv, quotas_set
 
 
 def _admin_only(request: HttpRequest) -> None:
-    if not access.can_manage_org(signed_in(request)):
+    if not access.can_manage_org(access.signed_in(request)):
         raise PermissionDenied("Quota planning is for sales operations.")
 
 
@@ -33,7 +32,7 @@ def _grid_url(data: dict) -> str:
 
 def _save_grid(request: HttpRequest, form: PeriodForm) -> list[tuple[int, str]]:
     """Save the posted cells; the rows that failed (nothing is saved then)."""
-    user = signed_in(request)
+    user = access.signed_in(request)
     entries, problems = grid_entries(
         request.POST, people=access.visible_people(user),
         teams=access.visible_plan_teams(user), territories=access.visible_plan_territories(user),
@@ -51,7 +50,7 @@ def _save_grid(request: HttpRequest, form: PeriodForm) -> list[tuple[int, str]]:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def quota_plan(request: HttpRequest) -> HttpResponse:
-    user = signed_in(request)
+    user = access.signed_in(request)
     if not access.can_view_quota_plan(user):
         raise PermissionDenied("The quota plan is for managers, executives and sales operations.")
     form = PeriodForm(request.POST) if request.method == "POST" else PeriodForm.current(request.GET)
@@ -78,7 +77,7 @@ def _preview(request: HttpRequest, form: AllocationForm):
     season = form.cleaned_data["seasonality"]
     if season is None:
         season = assignee_seasonality(
-            access.visible_deals(signed_in(request)), kind=arguments["kind"],
+            access.visible_deals(access.signed_in(request)), kind=arguments["kind"],
             start=arguments["start"], metric=arguments["metric"], **form.cleaned_data["assignee"],
         )  # fmt: skip
     return quota_allocation_preview(**arguments, seasonality=season)
@@ -88,7 +87,7 @@ def _preview(request: HttpRequest, form: AllocationForm):
 @require_http_methods(["GET", "HEAD", "POST"])
 def quota_allocate(request: HttpRequest) -> HttpResponse:
     _admin_only(request)
-    user = signed_in(request)
+    user = access.signed_in(request)
     form = AllocationForm(
         request.POST or None, initial=PeriodForm.current({}).data,
         teams=access.visible_plan_teams(user), territories=access.visible_plan_territories(user),

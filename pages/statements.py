@@ -11,11 +11,10 @@ from django.views.decorators.http import require_safe
 import access
 from compensation.models import Statement
 from compensation.selectors import statement_get, statement_list, statement_rows
-from pages.auth import signed_in
 
 
 def _statement(request: HttpRequest, pk: int) -> Statement:
-    statement = statement_get(access.visible_statements(signed_in(request)), pk)
+    statement = statement_get(access.visible_statements(access.signed_in(request)), pk)
     if statement is None:
         raise Http404("No such statement.")
     return statement
@@ -24,7 +23,7 @@ def _statement(request: HttpRequest, pk: int) -> Statement:
 @login_required
 @require_safe
 def statement_index(request: HttpRequest) -> HttpResponse:
-    statements = statement_list(access.visible_statements(signed_in(request)))
+    statements = statement_list(access.visible_statements(access.signed_in(request)))
     page = Paginator(statements, 50).get_page(request.GET.get("page"))
     return render(request, "compensation/statement_list.html", {"page": page})
 

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 import access
 from org.models import User
-from pages.auth import signed_in
 from pages.territory_forms import (
     AssignmentEndForm,
     CloseForm,
@@ -41,9 +40,11 @@ def _guarded(may_read: Callable, view: Callable) -> Callable:
     @require_http_methods(["GET", "HEAD", "POST"])
     @wraps(view)
     def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not may_read(signed_in(request)):
+        if not may_read(access.signed_in(request)):
             raise PermissionDenied
-        if request.method == "POST" and not access.can_manage_territories(signed_in(request)):
+        if request.method == "POST" and not access.can_manage_territories(
+            access.signed_in(request)
+        ):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -73,11 +74,11 @@ def saved(form, write: Callable[[], object]) -> bool:
 
 
 def _territory(request: HttpRequest, pk: int) -> Territory:
-    return get_object_or_404(access.visible_territories(signed_in(request)), pk=pk)
+    return get_object_or_404(access.visible_territories(access.signed_in(request)), pk=pk)
 
 
 def render_page(request: HttpRequest, name: str, context: dict, status: int = 200) -> HttpResponse:
-    context["can_manage"] = access.can_manage_territories(signed_in(request))
+    context["can_manage"] = access.can_manage_territories(access.signed_in(request))
     return render(request, f"territories/{name}.html", context, status=status)
 
 
@@ -85,7 +86,7 @@ def render_page(request: HttpRequest, name: str, context: dict, status: int = 20
 @planner
 def territory_index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    rows = territory_list(access.visible_territories(signed_in(request)), today)
+    rows = territory_list(access.visible_territories(access.signed_in(request)), today)
     return render_page(request, "index", {"rows": rows, "today": today})
 
 
@@ -173,7 +174,7 @@ def rule_index(request: HttpRequest) -> HttpResponse:
         "skipped": skipped,
         "inactive": inactive,
         "moves": named_moves(
-            assignment_preview(access.visible_accounts(signed_in(request)), today)
+            assignment_preview(access.visible_accounts(access.signed_in(request)), today)
         ),
         "apply": ReassignDateForm(initial={"on": today}),
     }
@@ -223,7 +224,7 @@ def rule_apply(request: HttpRequest) -> HttpResponse:
     form = ReassignDateForm(request.POST)
     on = form.cleaned_data["on"] if form.is_valid() else None
     moved: list = []
-    if saved(form, lambda: moved.extend(_apply_rules(signed_in(request), on))):
+    if saved(form, lambda: moved.extend(_apply_rules(access.signed_in(request), on))):
         assert on is not None  # saved: the form was valid
         messages.success(request, f"{len(moved)} accounts moved from {on.isoformat()}.")
         return redirect("territories:rule-list")

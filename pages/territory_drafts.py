@@ -8,7 +8,6 @@ from django.views.decorators.http import require_POST
 
 import access
 from org.models import User
-from pages.auth import signed_in
 from pages.territories import planner, render_page, saved
 from pages.territory_forms import ActivateForm, PlanForm, PlanSetForm
 from planning.models import TerritoryPlan
@@ -37,7 +36,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _plan_page(request: HttpRequest, plan: TerritoryPlan, **forms) -> HttpResponse:
-    moves, flows = plan_compare(plan, access.visible_deals(signed_in(request)))
+    moves, flows = plan_compare(plan, access.visible_deals(access.signed_in(request)))
     # No owner (None) matches no user: the filter would drop it anyway, `people.get` shows "—".
     owners = {pk for m in moves for pk in (m.owner_from, m.owner_to) if pk is not None}
     people: dict[int | None, str] = {
@@ -64,7 +63,7 @@ def plan_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
     moved: list[int] = []
 
     def activate() -> None:
-        moved.append(plan_activate(plan=plan, on=data["on"], actor=signed_in(request)))
+        moved.append(plan_activate(plan=plan, on=data["on"], actor=access.signed_in(request)))
 
     if saved(form, activate):
         messages.success(

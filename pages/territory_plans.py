@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST, require_safe
 import access
 from core.periods import period_containing
 from core.query import parse_date
-from pages.auth import signed_in
 from pages.territories import admin_only, named_moves, planner, render_page, saved
 from pages.territory_forms import IcpCriterionForm, ReassignDateForm
 from planning.models import IcpCriterion
@@ -31,7 +30,7 @@ from planning.services.segments import segment_apply
 
 
 def _balance_inputs(request: HttpRequest, on: date) -> dict:
-    user = signed_in(request)
+    user = access.signed_in(request)
     return {
         "accounts": access.visible_accounts(user),
         "deals": access.visible_deals(user),
@@ -70,7 +69,7 @@ def balance_apply_view(request: HttpRequest) -> HttpResponse:
     on = form.cleaned_data["on"] if form.is_valid() else None
     moved: list = []
     inputs = _balance_inputs(request, on) if on else {}
-    if saved(form, lambda: moved.extend(balance_apply(**inputs, actor=signed_in(request)))):
+    if saved(form, lambda: moved.extend(balance_apply(**inputs, actor=access.signed_in(request)))):
         assert on is not None  # saved: the form was valid
         messages.success(request, f"{len(moved)} accounts moved from {on.isoformat()}.")
         return redirect("territories:balance")
@@ -85,8 +84,8 @@ def segments(request: HttpRequest) -> HttpResponse:
 
 def _segments_page(request: HttpRequest, form: IcpCriterionForm | None = None) -> HttpResponse:
     today = timezone.localdate()
-    accounts = access.visible_accounts(signed_in(request))
-    factor = clv_factor(access.visible_scope(signed_in(request)), today)
+    accounts = access.visible_accounts(access.signed_in(request))
+    factor = clv_factor(access.visible_scope(access.signed_in(request)), today)
     mrr = mrr_by_account(accounts, today)
     rows = segment_rows(segment_accounts(accounts), mrr=mrr, clv_per_mrr=factor)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
@@ -140,6 +139,6 @@ def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @admin_only
 def tiers_apply(request: HttpRequest) -> HttpResponse:
-    changed = segment_apply(accounts=access.visible_accounts(signed_in(request)))
+    changed = segment_apply(accounts=access.visible_accounts(access.signed_in(request)))
     messages.success(request, f"Size tiers written to {changed} accounts' segment.")
     return redirect("territories:segments")

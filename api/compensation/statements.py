@@ -12,7 +12,6 @@ from api.base import (
     ReadOnlyScopedViewSet,
     ScopedPermission,
     ScopedViewSet,
-    signed_in,
 )
 from api.compensation.fields import MONEY
 from compensation import tasks
@@ -159,7 +158,7 @@ class DisputeViewSet(ScopedViewSet):
 
     def perform_create(self, serializer) -> None:
         if not access.can_raise_dispute(
-            signed_in(self.request), serializer.validated_data["statement"]
+            access.signed_in(self.request), serializer.validated_data["statement"]
         ):
             raise exceptions.PermissionDenied("Only the rep paid by a statement disputes it.")
         serializer.save()
