@@ -68,6 +68,11 @@ KpiQuery = type(
         "today": serializers.DateField(
             required=False, help_text="As-of day for MRR and pace (ISO). Default: today."
         ),
+        "as_of": serializers.DateField(
+            required=False,
+            help_text="Open deals, pipeline, weighted pipeline and coverage as they stood at "
+            "the end of this day, from deal history (ISO). Default: now.",
+        ),
         **SCOPE_FIELDS,
     },
 )
@@ -162,7 +167,11 @@ def _panel(request):
     keys = _keys(query)
     period = inclusive_range(query.get("from"), query.get("to"))
     panel = kpi_panel(
-        _scope(request.user, query), period, query.get("by"), today=query.get("today")
+        _scope(request.user, query),
+        period,
+        query.get("by"),
+        today=query.get("today"),
+        as_of=query.get("as_of"),
     )
     return panel, keys
 

@@ -116,6 +116,8 @@ class DealChangeSerializer(serializers.ModelSerializer):
             "changed_by",
             "changed_fields",
             "stage",
+            "status",
+            "closed_on",
             "amount",
             "currency",
             "expected_close_on",

@@ -212,7 +212,7 @@ def cancellations(deal_ids: Collection[int]) -> dict[int, list[date]]:
     rows = DealChange.objects.filter(deal_id__in=deal_ids).order_by("deal_id", "changed_at", "id")
     found: dict[int, list[date]] = defaultdict(list)
     was_won: dict[int, bool] = {}
-    for deal_id, at, kind in rows.values_list("deal_id", "changed_at", "stage__kind"):
+    for deal_id, at, kind in rows.values_list("deal_id", "changed_at", "status"):
         if was_won.get(deal_id) and kind != StageKind.WON:
             found[deal_id].append(timezone.localdate(at))
         was_won[deal_id] = kind == StageKind.WON

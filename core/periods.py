@@ -1,9 +1,10 @@
 """Calendar and fiscal periods. A period is a half-open date range [start, end)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
@@ -126,3 +127,13 @@ def weekdays_in(period: Period) -> int:
     weeks, extra = divmod(period.days, 7)
     first = period.start.weekday()
     return weeks * 5 + sum(1 for i in range(extra) if (first + i) % 7 < 5)
+
+
+def local_midnight(day: date) -> datetime:
+    """The moment `day` starts in the site's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of `day` in the site's time zone: what stood "as of" that day."""
+    return local_midnight(day + timedelta(days=1)) - timedelta(microseconds=1)

@@ -116,7 +116,7 @@ def _collect_open(facts: Facts, states, as_of: date, probabilities: WinProbabili
     )
     for kind, periods in facts.periods.items():
         rows = (
-            states.filter(stage__kind=StageKind.OPEN)
+            states.filter(status=StageKind.OPEN)
             .exclude(forecast_category=ForecastCategory.OMITTED)
             .annotate(
                 period=_period_case("expected_close_on", periods, overdue_in_first=True),
@@ -151,12 +151,10 @@ CLOSER = F("deal__closed_owner_id")
 
 
 def _collect_won(facts: Facts, states, as_of: date) -> None:
-    won = states.filter(stage__kind=StageKind.WON, deal__closed_on__lte=as_of).annotate(
-        territory=TERRITORY
-    )
+    won = states.filter(status=StageKind.WON, closed_on__lte=as_of).annotate(territory=TERRITORY)
     for kind, periods in facts.periods.items():
         rows = (
-            won.annotate(period=_period_case("deal__closed_on", periods, overdue_in_first=False))
+            won.annotate(period=_period_case("closed_on", periods, overdue_in_first=False))
             .filter(period__isnull=False)
             .values("territory", "period", closer=CLOSER)
             .annotate(total=Sum("amount"))
@@ -166,8 +164,8 @@ def _collect_won(facts: Facts, states, as_of: date) -> None:
             facts.cell_sums((row["closer"], row["territory"]), key).closed += row["total"] or 0
     this_month = facts.periods[PeriodKind.MONTH][0].start
     months = (
-        won.filter(deal__closed_on__lt=this_month)
-        .annotate(month=TruncMonth("deal__closed_on"))
+        won.filter(closed_on__lt=this_month)
+        .annotate(month=TruncMonth("closed_on"))
         .values("territory", "month", closer=CLOSER)
         .annotate(total=Sum("amount"))
     )

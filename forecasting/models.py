@@ -11,7 +11,10 @@ class PipelineSnapshot(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    stage = models.ForeignKey("pipeline.Stage", on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(
+        "pipeline.Stage", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="Empty: deals open in a stage their source did not record.",
+    )  # fmt: skip
     deals = models.PositiveIntegerField()
     amount = models.DecimalField(**MONEY)
     weighted_amount = models.DecimalField(**MONEY)

@@ -3,6 +3,8 @@
 A deal counts once for each open stage in which its history shows it, and once for each age
 bucket its stay there spans, if it was won or lost by the cut-off. The most specific rate with
 enough closed deals behind it wins: stage and age bucket, then stage, then the stage default.
+Imported deals whose stage was not recorded before the import form a "stage" of their own
+(None), with a learned rate and no default.
 """
 
 from collections import Counter
@@ -28,19 +30,20 @@ def age_bucket(age_days: int) -> int:
 
 @dataclass(frozen=True)
 class WinProbabilities:
-    by_stage_age: dict[tuple[int, int], Decimal] = field(default_factory=dict)
-    by_stage: dict[int, Decimal] = field(default_factory=dict)
-    defaults: dict[int, Decimal] = field(default_factory=dict)
+    by_stage_age: dict[tuple[int | None, int], Decimal] = field(default_factory=dict)
+    by_stage: dict[int | None, Decimal] = field(default_factory=dict)
+    defaults: dict[int | None, Decimal] = field(default_factory=dict)
     # Of the open deals already past their expected close date at a month's start, the share
     # (by amount) won within that month; None without such deals in the months looked at.
     overdue_monthly: Decimal | None = None
 
-    def get(self, stage_id: int, bucket: int) -> Decimal:
+    def get(self, stage_id: int | None, bucket: int) -> Decimal:
+        """The rate for a stage (None: open in a stage nobody recorded) and age bucket."""
         if (stage_id, bucket) in self.by_stage_age:
             return self.by_stage_age[stage_id, bucket]
         return self.by_stage.get(stage_id, self.defaults.get(stage_id, Decimal(0)))
 
-    def source(self, stage_id: int, bucket: int) -> str:
+    def source(self, stage_id: int | None, bucket: int) -> str:
         if (stage_id, bucket) in self.by_stage_age:
             return "stage and age"
         return "stage" if stage_id in self.by_stage else "stage default"
@@ -73,11 +76,11 @@ def _stays(rows) -> set[tuple[int, int, int]]:
 
 def win_probabilities_learn(*, moment: datetime) -> WinProbabilities:
     """Learn from deals closed (won or lost) by `moment`, as their history recorded them then."""
-    closed = deal_states_as_of(moment).filter(stage__kind__in=[StageKind.WON, StageKind.LOST])
-    outcome = dict(closed.values_list("deal_id", "stage__kind"))
+    closed = deal_states_as_of(moment).filter(status__in=[StageKind.WON, StageKind.LOST])
+    outcome = dict(closed.values_list("deal_id", "status"))
     rows = DealChange.objects.filter(
         changed_at__lte=moment, deal_id__in=closed.values("deal_id")
-    ).values_list("deal_id", "stage_id", "changed_at", "stage__kind", "deal__created_on")
+    ).values_list("deal_id", "stage_id", "changed_at", "status", "deal__created_on")
     seen_age = _stays(rows)
     seen_stage = {(deal, stage) for deal, stage, _ in seen_age}
     won = StageKind.WON
@@ -105,13 +108,11 @@ def overdue_win_rate(*, moment: datetime, months: int = OVERDUE_MONTHS) -> Decim
         before = timezone.make_aware(datetime.combine(start, time.min)) - timedelta(microseconds=1)
         overdue = (
             deal_states_as_of(before)
-            .filter(stage__kind=StageKind.OPEN, expected_close_on__lt=start)
+            .filter(status=StageKind.OPEN, expected_close_on__lt=start)
             .exclude(forecast_category=ForecastCategory.OMITTED)
         )
         won = deal_states_as_of(moment).filter(
-            stage__kind=StageKind.WON,
-            deal__closed_on__gte=start,
-            deal__closed_on__lt=add_months(start, 1),
+            status=StageKind.WON, closed_on__gte=start, closed_on__lt=add_months(start, 1)
         )
         totals = overdue.aggregate(
             all=Sum("amount"), won=Sum("amount", filter=Q(deal_id__in=won.values("deal_id")))

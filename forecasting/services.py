@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.money import MONEY
-from core.periods import period_containing
+from core.periods import end_of_day, period_containing
 from forecasting.blending import TrackPoint, track_from_runs
 from forecasting.build import LineValues, calls_in_force, facts_collect, lines_build
 from forecasting.models import ForecastCall, ForecastLine, ForecastRun, PipelineSnapshot, RunStatus
@@ -23,11 +23,6 @@ from pipeline.selectors import deal_states_as_of
 ZERO = Value(0, output_field=DecimalField(**MONEY))
 
 
-def end_of_day(day: date) -> datetime:
-    midnight = datetime.combine(day + timedelta(days=1), time.min)
-    return timezone.make_aware(midnight) - timedelta(microseconds=1)
-
-
 def pipeline_snapshot_take(*, day: date) -> int:
     """Rebuild the open-pipeline snapshot of `day` from deal history; returns rows written.
 
@@ -38,7 +33,7 @@ def pipeline_snapshot_take(*, day: date) -> int:
     )
     rows = (
         deal_states_as_of(end_of_day(day))
-        .filter(stage__kind=StageKind.OPEN)
+        .filter(status=StageKind.OPEN)
         .values("owner_id", "stage_id")
         .annotate(
             deals=Count("id"),

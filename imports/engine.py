@@ -6,7 +6,6 @@ back at the end, so both see exactly what an apply would do and neither changes 
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any, cast
@@ -348,7 +347,7 @@ class _Job:
 
     @property
     def manager(self) -> Any:
-        """The model's manager for bulk writes: a deal's also takes `changed_by` and `changed_at`
+        """The model's manager for bulk writes: a deal's also takes `changed_by` and `imported`
         (its history), which a plain manager's signature does not know."""
         return self.model._default_manager
 
@@ -358,8 +357,8 @@ class _Job:
         fields = list(dict.fromkeys(name for row in changed for name in row.changed))
         history = {"changed_by": self.run.user} if self.model is Deal else {}
         if new:
-            at = {"changed_at": _created_moment} if self.model is Deal else {}
-            self.manager.bulk_create(new, **history, **at)
+            past = {"imported": True} if self.model is Deal else {}
+            self.manager.bulk_create(new, **history, **past)
         if changed and self.model is Account:
             self.reassign([row for row in changed if {"territory", "owner"} & set(row.changed)])
         if changed:
@@ -407,11 +406,6 @@ def _pk(value):
 def _key_text(value) -> str:
     value = _pk(value)
     return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _created_moment(deal: Deal) -> datetime:
-    """A deal's first history row is dated the day it was created, not the day of the import."""
-    return datetime.combine(deal.created_on, datetime.min.time(), tzinfo=UTC)
 
 
 def _singular(model) -> str:

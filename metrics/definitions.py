@@ -233,6 +233,13 @@ Generated from `metrics/definitions.py` by `python manage.py kpi_docs`; do not e
   inclusive, and with neither it covers all history. A flow counts a deal by the date that
   makes it one: won, lost, revenue and sales cycle by `closed_on`, opportunities by
   `created_on`. The open pipeline is a stock: the deals open now.
+- **As of a past day** (`kpis --as-of D`, `as_of=D` on `/api/v1/kpis/`): the stock KPIs (open
+  deals, pipeline, weighted pipeline and the pipeline in coverage) are the deals as their
+  history had them at the end of D: a deal won or re-amounted later counts open, at its amount
+  then, for its owner then and that owner's manager and team on D. Territory, product and
+  segment are the deal's current ones. A deal imported without history is open from its
+  created date, at its amount, in a stage nobody recorded (no weighted value), until its close
+  date. Flows stay those of the period.
 - **Groups**: rep (deal owner, account owner, activity rep), manager (that person's manager),
   team, territory, product, segment (account tier), month and quarter (calendar, `2017-03`,
   `2017-Q2`). Every group of the scope is listed, with zeros and no-values when it had no data;

@@ -5,14 +5,14 @@ A KPI without a value is None. Values are exact; `definitions.display` rounds fo
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
 from django.db.models import Sum
 from django.utils import timezone
 
-from core.periods import ALL_TIME, Period, add_months, is_bounded, weekdays_in
+from core.periods import ALL_TIME, Period, add_months, end_of_day, is_bounded, weekdays_in
 from metrics import formulas as f
 from metrics.definitions import ACTIVITY_KINDS, KPIS, activity_targets, gross_margin
 from metrics.models import SalesSpend
@@ -66,21 +66,24 @@ def kpi_panel(
     by: str | None = None,
     *,
     today: date | None = None,
+    as_of: date | None = None,
     total: bool = True,
 ) -> Panel:
     """Every KPI of the registry for the scope and period: the total and one row per group.
 
     `by` is None or one of rep, manager, team, territory, product, segment, month, quarter.
+    With `as_of`, the stock KPIs (open deals, pipeline, weighted pipeline, coverage) are the
+    pipeline as it stood at the end of that day, and `today` defaults to it.
     With `total=False` (for callers that show only the groups) the total is left empty,
     which spares the queries a total of months or quarters needs of its own.
     """
-    today = today or timezone.localdate()
-    families = _families(scope, period, by, today)
+    today = today or as_of or timezone.localdate()
+    families = _families(scope, period, by, today, as_of)
     people = headcount(scope, by, period)
     base = Context(period, today, None, gross_margin(), activity_targets())
     values: Values = {}
     if total or by is None:
-        totals = _totals(scope, period, by, today, families)
+        totals = _totals(scope, period, by, as_of, families)
         values = _kpis(totals, _context(base, TOTAL, by, people))
         values["customer_acquisition_cost"] = _acquisition_cost(scope, period)
     if by is None:
@@ -114,10 +117,12 @@ def kpi_series(
     return frame
 
 
-def _families(scope: Scope, period: Period, by: str | None, today: date) -> dict[str, Rows | None]:
+def _families(
+    scope: Scope, period: Period, by: str | None, today: date, as_of: date | None
+) -> dict[str, Rows | None]:
     """One grouped query per family; None for a family that cannot be grouped that way."""
     return {
-        "deals": deal_rows(scope.deals, period, by),
+        "deals": deal_rows(scope.deals, period, by, as_of),
         "subscriptions": subscription_rows(scope.subscriptions, period, by, today),
         "surveys": survey_rows(scope.surveys, period, by),
         "quotas": quota_rows(scope.quotas, period, by),
@@ -126,14 +131,14 @@ def _families(scope: Scope, period: Period, by: str | None, today: date) -> dict
 
 
 def _totals(
-    scope: Scope, period: Period, by: str | None, today: date, families: dict
+    scope: Scope, period: Period, by: str | None, as_of: date | None, families: dict
 ) -> dict[str, Raw | None]:
     """The TOTAL row of each family: from its grouped rows when they add up, else a query."""
     totals = {name: _filled(name, rows, TOTAL) for name, rows in families.items()}
     if by is None:
         return totals
     if by in TIME_GROUPS:  # the open pipeline is not bucketed by month as a whole
-        totals["deals"] = _filled("deals", deal_rows(scope.deals, period, None), TOTAL)
+        totals["deals"] = _filled("deals", deal_rows(scope.deals, period, None, as_of), TOTAL)
     for name, query in (("surveys", survey_rows), ("activities", activity_rows)):
         rows = families[name]
         if rows is None:
@@ -354,7 +359,7 @@ def pipeline_movement(
     Returns the total and one movement per group (by the deal's owner at `end` for reps).
     With a `window` (e.g. this quarter) only deals expected to close in it are pipeline.
     """
-    rows = movement_rows(scope.deals, _end_of_day(start), _end_of_day(end), window, by)
+    rows = movement_rows(scope.deals, end_of_day(start), end_of_day(end), window, by)
     total = _movement("Total", rows.pop(TOTAL, {}) or _added(rows))
     if by is None:
         return total, []
@@ -365,7 +370,3 @@ def pipeline_movement(
 def _movement(key: str, raw: Raw) -> Movement:
     amounts = {name: Decimal(raw.get(name) or 0) for name in ("start", *MOVES, "end")}
     return Movement(key=key, **amounts)
-
-
-def _end_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.max))

@@ -33,6 +33,7 @@ def _credited(closed: str, current: str) -> Case:
     )
 
 
+# PostgreSQL keeps statistics on CREDITED_OWNER (see migration 0003), so it groups by hashing.
 CREDITED_OWNER = _credited("closed_owner_id", "owner_id")
 CREDITED_MANAGER = _credited("closed_manager_id", "owner__manager_id")
 CREDITED_TEAM = _credited("closed_team_id", "owner__team_id")

@@ -3,6 +3,11 @@
 `Deal.save()` (admin, forms, API, services) and the queryset's `bulk_create`, `bulk_update` and
 `update` (imports, bulk edits) all end in `_record`, which appends one `DealChange` per deal
 whose tracked fields changed. Nothing above the model layer has to remember to do it.
+
+A deal imported from a source without history gets the past the source tells
+(`imported=True` on `bulk_create`): open from its created date at its amount, in a stage
+nobody recorded, then closed on its close date, or in its stage from the import on. Nothing
+invents a stage the source does not know.
 """
 
 from collections.abc import Callable, Iterable
@@ -13,19 +18,35 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
+from core.periods import local_midnight
 from pipeline.crediting import CLOSED, CREDIT_FIELDS, CREDIT_INPUTS, credit_at_close
 
 if TYPE_CHECKING:
     from pipeline.models import Deal
 
-TRACKED = ("stage_id", "amount", "currency", "expected_close_on", "forecast_category", "owner_id")
+TRACKED = ("stage_id", "amount", "currency", "expected_close_on", "forecast_category", "owner_id",
+           "closed_on")  # fmt: skip
+SNAPSHOT = (*TRACKED, "status")  # the status follows the stage
 FIELD_NAMES = {"stage_id": "stage", "owner_id": "owner"}
 
 When = datetime | Callable[[models.Model], datetime] | None
 
 
 def _snapshot(deal) -> dict:
-    return {field: getattr(deal, field) for field in TRACKED}
+    return {field: getattr(deal, field) for field in SNAPSHOT}
+
+
+def _imported_past(deal, now: datetime) -> list[tuple[dict | None, dict, datetime]]:
+    """(before, after, when) for each row an imported deal's known past makes."""
+    after = _snapshot(deal)
+    first = after | {"stage_id": None, "status": "open", "closed_on": None}
+    first["forecast_category"] = ""
+    created = local_midnight(deal.created_on)
+    if deal.status in CLOSED:
+        return [(None, first, created), (first, after, local_midnight(deal.closed_on))]
+    if created >= now:
+        return [(None, after, created)]
+    return [(None, first, created), (first, after, now)]
 
 
 def _changed(old: dict | None, new: dict) -> list[str]:
@@ -35,24 +56,30 @@ def _changed(old: dict | None, new: dict) -> list[str]:
 
 
 def _record(pairs: Iterable[tuple[dict | None, models.Model]], changed_by, changed_at: When) -> int:
-    DealChange = apps.get_model("pipeline", "DealChange")
     now = timezone.now()
-    rows = []
+    steps = []
     for old, deal in pairs:
-        new = _snapshot(deal)
-        fields = _changed(old, new)
-        if not fields:
-            continue
         at = changed_at(deal) if callable(changed_at) else changed_at
-        rows.append(
-            DealChange(
-                deal_id=deal.pk,
-                changed_at=at or now,
-                changed_by=changed_by,
-                changed_fields=",".join(fields),
-                **new,
+        steps.append((deal.pk, old, _snapshot(deal), at or now))
+    return _write(steps, changed_by)
+
+
+def _write(steps: Iterable[tuple[int, dict | None, dict, datetime]], changed_by) -> int:
+    """One `DealChange` per (deal id, before, after, when) whose tracked fields changed."""
+    DealChange = apps.get_model("pipeline", "DealChange")
+    rows = []
+    for pk, old, new, at in steps:
+        fields = _changed(old, new)
+        if fields:
+            rows.append(
+                DealChange(
+                    deal_id=pk,
+                    changed_at=at,
+                    changed_by=changed_by,
+                    changed_fields=",".join(fields),
+                    **new,
+                )
             )
-        )
     DealChange.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
@@ -61,7 +88,7 @@ def record_deal_write(deal, save: Callable[[], None], *, changed_by=None, change
     """Run `save` for one deal and append its history row, in one transaction."""
     old = None
     if deal.pk is not None:
-        old = type(deal).objects.filter(pk=deal.pk).values(*TRACKED).first()
+        old = type(deal).objects.filter(pk=deal.pk).values(*SNAPSHOT).first()
     with transaction.atomic():
         save()
         _record([(old, deal)], changed_by, changed_at)
@@ -76,7 +103,10 @@ class DealQuerySet(models.QuerySet["Deal"]):
     def _stages(self) -> dict:
         return apps.get_model("pipeline", "Stage").objects.in_bulk()
 
-    def bulk_create(self, objs, *args, changed_by=None, changed_at: When = None, **kwargs):
+    def bulk_create(
+        self, objs, *args, changed_by=None, changed_at: When = None, imported=False, **kwargs
+    ):
+        """Create deals and their first history; `imported` deals get their known past."""
         objs = list(objs)
         stages = self._stages()
         for deal in objs:
@@ -85,7 +115,12 @@ class DealQuerySet(models.QuerySet["Deal"]):
         credit_at_close(objs)
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
-            _record(((None, deal) for deal in created), changed_by, changed_at)
+            if imported:
+                now = timezone.now()
+                steps = ((deal.pk, *step) for deal in created for step in _imported_past(deal, now))
+                _write(steps, changed_by)
+            else:
+                _record(((None, deal) for deal in created), changed_by, changed_at)
         return created
 
     def bulk_update(self, objs, fields, *args, changed_by=None, changed_at: When = None, **kwargs):
@@ -126,7 +161,7 @@ class DealQuerySet(models.QuerySet["Deal"]):
         with transaction.atomic(using=self.db):
             old = self._snapshots(list(self.values_list("pk", flat=True)))
             count = super().update(**kwargs)
-            after = self.model.objects.filter(pk__in=old).only("pk", *TRACKED)
+            after = self.model.objects.filter(pk__in=old).only("pk", *SNAPSHOT)
             _record(((old[deal.pk], deal) for deal in after), changed_by, changed_at)
             if recredit:
                 self._recredit(list(old))
@@ -142,5 +177,5 @@ class DealQuerySet(models.QuerySet["Deal"]):
         plain.bulk_update(deals, CREDIT_FIELDS)
 
     def _snapshots(self, pks: list[int]) -> dict[int, dict]:
-        rows = self.model.objects.filter(pk__in=pks).values("pk", *TRACKED)
+        rows = self.model.objects.filter(pk__in=pks).values("pk", *SNAPSHOT)
         return {row.pop("pk"): row for row in rows}

@@ -1,7 +1,7 @@
 """What every family query shares: period filters, group keys and two portable SQL helpers."""
 
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from django.db.models import (
@@ -9,15 +9,16 @@ from django.db.models import (
     DateField,
     DecimalField,
     Expression,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
     Q,
+    Sum,
 )
 from django.db.models.functions import TruncMonth, TruncQuarter
-from django.utils import timezone
 
-from core.periods import Period
+from core.periods import Period, local_midnight
 
 TIME_GROUPS = ("month", "quarter")
 GROUPS = ("rep", "manager", "team", "territory", "product", "segment", *TIME_GROUPS)
@@ -28,9 +29,19 @@ TOTAL = ("total",)
 # Room for sums of many MONEY values; on SQLite it also quantizes float sums to the cent.
 MONEY_SUM = DecimalField(max_digits=30, decimal_places=2)
 
+# An amount times its stage's probability in percent (a deal's, or a history row's).
+AMOUNT_X_PERCENT = ExpressionWrapper(
+    F("amount") * F("stage__probability"),
+    output_field=DecimalField(max_digits=30, decimal_places=2),
+)
+
 Raw = dict[str, Any]
 Rows = dict[Any, Raw]
 Paths = dict[str, str | Expression | None]
+
+
+def money(condition: Q, value=None) -> Sum:
+    return Sum(value or "amount", filter=condition, output_field=MONEY_SUM)
 
 
 def in_period(field: str, period: Period) -> Q:
@@ -51,10 +62,6 @@ def in_period_moments(field: str, period: Period) -> Q:
     if period.end != date.max:
         condition &= Q(**{f"{field}__lt": local_midnight(period.end)})
     return condition
-
-
-def local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def bucket(by: str, field: str) -> Expression:

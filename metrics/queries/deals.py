@@ -15,6 +15,7 @@ bench/metrics.py).
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,19 +24,15 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models import (
     Count,
-    DecimalField,
     Expression,
-    ExpressionWrapper,
-    F,
     Q,
     QuerySet,
-    Sum,
 )
 
 from core.periods import Period
 from metrics.formulas import median_of_counts
 from metrics.queries.common import (
-    MONEY_SUM,
+    AMOUNT_X_PERCENT,
     TIME_GROUPS,
     TOTAL,
     DaysBetween,
@@ -47,7 +44,9 @@ from metrics.queries.common import (
     grouped,
     in_period,
     merge,
+    money,
 )
+from metrics.queries.stock import stock_rows, with_stock
 from metrics.scope import DEAL_TERRITORY
 from pipeline.crediting import CREDITED_MANAGER, CREDITED_OWNER, CREDITED_TEAM
 from pipeline.models import Billing, Deal, DealType, StageKind
@@ -59,6 +58,15 @@ PATHS: Paths = {
     "territory": DEAL_TERRITORY,
     "product": "product_id",
     "segment": "account__segment",
+}
+# The same groups for closed deals alone (the sales-cycle query): the credit stamped at close,
+# which the planner can read from an index, not a CASE over every deal.
+CLOSED_PATHS: Paths = {
+    **PATHS,
+    "rep": "closed_owner_id",
+    "manager": "closed_manager_id",
+    "team": "closed_team_id",
+    "territory": "closed_territory_id",
 }
 # Keys a grouped total can add up from its groups (every deal falls in exactly one group).
 ADDITIVE = (
@@ -73,18 +81,10 @@ OPEN = Q(status=StageKind.OPEN)
 NEW = Q(type=DealType.NEW_BUSINESS)
 RECURRING = Q(product__billing=Billing.RECURRING)
 CYCLE = DaysBetween("closed_on", "created_on")
-AMOUNT_X_PERCENT = ExpressionWrapper(
-    F("amount") * F("stage__probability"),
-    output_field=DecimalField(max_digits=30, decimal_places=2),
-)
 
 
 def closed_in(period: Period) -> Q:
     return Q(status__in=[StageKind.WON, StageKind.LOST]) & in_period("closed_on", period)
-
-
-def money(condition: Q, value=None) -> Sum:
-    return Sum(value or "amount", filter=condition, output_field=MONEY_SUM)
 
 
 def closed_aggregates(period: Period) -> dict:
@@ -110,9 +110,16 @@ def pipeline_aggregates(window: Q) -> dict:
     }
 
 
-def deal_rows(deals: QuerySet[Deal], period: Period, by: str | None) -> Rows:
-    """Raw deal aggregates per group and a TOTAL (or only TOTAL), with sales-cycle figures."""
+def deal_rows(
+    deals: QuerySet[Deal], period: Period, by: str | None, as_of: date | None = None
+) -> Rows:
+    """Raw deal aggregates per group and a TOTAL (or only TOTAL), with sales-cycle figures.
+
+    With `as_of`, the open pipeline is the one at the end of that day (see `stock`).
+    """
     rows = _time_rows(deals, period, by) if by in TIME_GROUPS else _rows(deals, period, by)
+    if as_of is not None:
+        rows = with_stock(rows, stock_rows(deals, period, by, as_of))
     cycles = cycle_stats(deals, period, by, total=by not in TIME_GROUPS)
     if by and by not in TIME_GROUPS:  # every deal is in exactly one group: totals add up
         rows[TOTAL] = _added(rows.values())
@@ -145,7 +152,7 @@ def cycle_stats(deals: QuerySet[Deal], period: Period, by: str | None, *, total:
     `cycles` closed deals took `cycle_days` days from created to closed in all; the median is
     the middle deal's days (the mean of the middle two), None without closed deals.
     """
-    key = group_key(by, PATHS, "closed_on")
+    key = group_key(by, CLOSED_PATHS, "closed_on")
     days: QuerySet[Deal, Any] = deals.filter(closed_in(period)).order_by()
     days = days.values(days=CYCLE) if key is None else days.values(group=key, days=CYCLE)
     inner, params = days.query.sql_with_params()

@@ -52,7 +52,7 @@ def movement_rows(
         deal_states_as_of(end, deals)
         .annotate(**_start_state(start, window))
         .annotate(
-            in_end=_flag(Q(stage__kind=StageKind.OPEN) & _window("expected_close_on", window)),
+            in_end=_flag(Q(status=StageKind.OPEN) & _window("expected_close_on", window)),
             end_amount=Coalesce("amount", Value(0), output_field=MONEY_SUM),
         )
     )
@@ -65,7 +65,7 @@ def _start_state(start: datetime, window: Period | None) -> dict:
     latest = latest.order_by("-changed_at", "-id")
     amount = Subquery(latest.values("amount")[:1], output_field=MONEY_SUM)
     return {
-        "start_kind": Subquery(latest.values("stage__kind")[:1]),
+        "start_kind": Subquery(latest.values("status")[:1]),
         "start_close": Subquery(latest.values("expected_close_on")[:1]),
         "start_amount": Coalesce(amount, Value(0), output_field=MONEY_SUM),
         "in_start": _flag(Q(start_kind=StageKind.OPEN) & _window("start_close", window)),
@@ -97,7 +97,7 @@ def _moves() -> dict:
         "pulled_in": _sum(end, entered & Q(start_kind=StageKind.OPEN)),
         "expanded": _sum(end - start, stayed & Q(end_amount__gt=start)),
         "contracted": _sum(start - end, stayed & Q(end_amount__lt=start)),
-        "pushed_out": _sum(start, left & Q(stage__kind=StageKind.OPEN)),
-        "won": _sum(start, in_start & Q(stage__kind=StageKind.WON)),
-        "lost": _sum(start, in_start & Q(stage__kind=StageKind.LOST)),
+        "pushed_out": _sum(start, left & Q(status=StageKind.OPEN)),
+        "won": _sum(start, in_start & Q(status=StageKind.WON)),
+        "lost": _sum(start, in_start & Q(status=StageKind.LOST)),
     }

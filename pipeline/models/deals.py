@@ -99,17 +99,17 @@ class Deal(models.Model):
             models.Index(fields=["owner", "status", "closed_on"]),
             models.Index(fields=["owner", "created_on"], name="deal_owner_created"),
             # The sales-cycle query (deals closed in a period) is answered from these alone on
-            # PostgreSQL: closed deals in owner order, so medians per rep need no sort, and by
+            # PostgreSQL: closed deals in closer order, so medians per rep need no sort, and by
             # close date for every other grouping.
             models.Index(
-                fields=["owner", "closed_on"],
+                fields=["closed_owner", "closed_on"],
                 include=["created_on"],
                 condition=Q(status__in=["won", "lost"]),
-                name="deal_closed_by_owner",
+                name="deal_closed_by_closer",
             ),
             models.Index(
                 fields=["status", "closed_on"],
-                include=["owner", "created_on", "closed_territory"],
+                include=["closed_owner", "created_on", "closed_territory"],
                 name="deal_closed_cover",
             ),
             models.Index(fields=["created_on"]),
@@ -171,6 +171,8 @@ class DealChange(models.Model):
     """One write to a deal: the tracked fields as they stood after it, and which ones changed.
 
     Append-only. The pipeline as of any past moment is each deal's latest row at that moment.
+    A deal imported without history has a first row without a stage: it was open from its
+    created date, in a stage nobody recorded.
     """
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="changes")
@@ -179,11 +181,18 @@ class DealChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_fields = models.CharField(max_length=200)
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Empty: open in a stage the source did not record.",
+    )  # fmt: skip
+    status = models.CharField(max_length=8, choices=StageKind.choices)
+    closed_on = models.DateField(null=True, blank=True)
     amount = models.DecimalField(null=True, blank=True, **MONEY)
     currency = models.CharField(max_length=3)
     expected_close_on = models.DateField(null=True, blank=True)
-    forecast_category = models.CharField(max_length=16, choices=ForecastCategory.choices)
+    forecast_category = models.CharField(
+        max_length=16, choices=ForecastCategory.choices, blank=True
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

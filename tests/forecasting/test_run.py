@@ -4,10 +4,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
+from core.periods import end_of_day
 from forecasting import build, probabilities
 from forecasting.models import ForecastCall, ForecastLine, ForecastRun, RunStatus
 from forecasting.probabilities import win_probabilities_learn
-from forecasting.services import end_of_day, forecast_compute, forecast_run
+from forecasting.services import forecast_compute, forecast_run
 from pipeline.models import Deal
 
 pytestmark = pytest.mark.django_db

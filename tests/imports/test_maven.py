@@ -1,10 +1,12 @@
 """The Maven CRM data set through the shipped mappings: figures equal pandas over the CSVs."""
 
+import json
 from datetime import date
 from decimal import Decimal
 
 import pandas as pd
 import pytest
+from django.core.management import call_command
 
 from metrics.scope import Scope
 from metrics.service import kpi_panel
@@ -44,7 +46,10 @@ def test_every_row_is_imported_once(maven):
         (85, 85, 0),
         (8800, 8800, 0),
     ]
-    assert Deal.objects.count() == DealChange.objects.count() == 8800
+    assert Deal.objects.count() == 8800
+    # Each deal: open from its engage date (stage unknown), then closed or in its stage now.
+    assert DealChange.objects.count() == 2 * 8800
+    assert DealChange.objects.filter(stage__isnull=True).count() == 8800
     assert Stage.objects.count() == 4
 
 
@@ -124,3 +129,36 @@ def test_importing_twice_changes_nothing(maven):
         (0, 0, 8800),
     ]
     assert {m: m.objects.count() for m in before} == before
+
+
+def pandas_open_on(day: date) -> pd.DataFrame:
+    """Per agent, deals engaged by `day` and not won or lost by it, and their close values."""
+    deals = pd.read_csv(MAVEN / "sales_pipeline.csv", parse_dates=["engage_date", "close_date"])
+    created = deals["engage_date"].fillna(pd.Timestamp("2016-10-20"))
+    closed = deals["deal_stage"].isin(["Won", "Lost"]) & (deals["close_date"] <= pd.Timestamp(day))
+    still_open = deals[(created <= pd.Timestamp(day)) & ~closed]
+    return still_open.groupby("sales_agent").agg(
+        deals=("opportunity_id", "count"), amount=("close_value", "sum")
+    )
+
+
+@pytest.mark.parametrize("day", [date(2016, 12, 31), date(2017, 5, 15), date(2017, 9, 30)])
+def test_kpis_as_of_a_past_day_equal_the_deals_open_then(maven, day, capsys):
+    expected = pandas_open_on(day)
+
+    call_command(
+        "kpis", "--as-of", day.isoformat(), "--by", "rep", "--format", "json",
+        "--kpi", "open_deals,pipeline_amount",
+    )  # fmt: skip
+
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["total"] == {
+        "open_deals": int(expected["deals"].sum()),
+        "pipeline_amount": float(expected["amount"].sum()),
+    }
+    assert shown["total"]["open_deals"] > 500  # a real pipeline on each of the days
+    by_rep = {row.pop("key"): row for row in shown["groups"] if row["open_deals"]}
+    assert by_rep == {
+        agent: {"open_deals": int(row["deals"]), "pipeline_amount": float(row["amount"])}
+        for agent, row in expected.iterrows()
+    }

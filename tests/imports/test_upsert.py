@@ -58,8 +58,9 @@ def test_an_updated_file_changes_only_what_changed(stages, rep, manager, write_c
     assert (deal.status, deal.amount, deal.closed_on) == ("won", Decimal(80), date(2026, 3, 2))
     assert deal.expected_close_on == before.expected_close_on == date(2026, 3, 31)
     latest = deal.changes.order_by("-id").first()
-    assert latest.changed_fields == "stage,amount,forecast_category"
-    assert DealChange.objects.count() == 3 + 1 + 1
+    assert latest.changed_fields == "stage,amount,forecast_category,closed_on"
+    # Two rows per imported deal (open from its created date, then its stage), one update.
+    assert DealChange.objects.count() == 3 * 2 + 2 + 1
 
 
 def test_telco_customers_become_accounts_with_a_subscription(db):

@@ -53,7 +53,9 @@ def test_closing_a_deal_sets_status_and_category(stages):
     deal.stage, deal.closed_on = stages["Won"], date(2026, 3, 2)
     deal.save()
     assert (deal.status, deal.forecast_category) == ("won", "closed")
-    assert deal.changes.latest("id").changed_fields == "stage,forecast_category"
+    row = deal.changes.latest("id")
+    assert row.changed_fields == "stage,forecast_category,closed_on"
+    assert (row.status, row.closed_on) == ("won", date(2026, 3, 2))
 
 
 def test_queryset_update_records_every_affected_deal(stages, rep):
@@ -91,7 +93,7 @@ def test_bulk_create_and_bulk_update_record_history(stages, rep):
     assert Deal.objects.filter(status="lost", forecast_category="omitted").count() == 3
     assert history(deals[1]) == [
         ("created", "Prospecting", Decimal("200.00")),
-        ("stage,forecast_category", "Lost", Decimal("200.00")),
+        ("stage,forecast_category,closed_on", "Lost", Decimal("200.00")),
     ]
     assert list(
         DealChange.objects.values_list("changed_at", flat=True).distinct().order_by("changed_at")

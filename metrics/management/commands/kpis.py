@@ -40,6 +40,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--today", type=date.fromisoformat, help="As-of date for MRR and pace (ISO)"
         )
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            help="Open deals, pipeline, weighted pipeline and coverage as they stood at the end "
+            "of this day, from deal history (ISO); MRR and pace too unless --today says",
+        )
         for option, _, name in NARROWING:
             parser.add_argument(f"--{option}", metavar=name.upper(), help=f"Only this {option}")
         parser.add_argument("--segment", choices=SegmentTier.values, help="Only this segment")
@@ -52,7 +58,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         period = inclusive_range(options["first"], options["last"])
         scope = Scope.everything().narrow(**_narrowing(options))
-        panel = kpi_panel(scope, period, options["by"], today=options["today"])
+        panel = kpi_panel(
+            scope, period, options["by"], today=options["today"], as_of=options["as_of"]
+        )
         render = {"table": as_table, "json": as_json, "csv": as_csv}[options["format"]]
         self.stdout.write(render(panel, keys))
 
