@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,13 +7,16 @@ import access
 from core.formatting import money
 from org.models import User
 from pipeline.selectors import deal_totals
+from spm.health import health_report
 
 
 def health(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and docker compose: the app answers and reaches its database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For load balancers and docker compose: 200 when the database, the cache and the broker
+    answer, else 503 naming what is down."""
+    checks = health_report()
+    down = [name for name, state in checks.items() if state != "ok"]
+    status = "ok" if not down else f"down: {', '.join(down)}"
+    return JsonResponse({"status": status, "checks": checks}, status=503 if down else 200)
 
 
 @login_required
