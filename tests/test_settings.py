@@ -48,7 +48,7 @@ def test_database_and_redis_urls_switch_to_production_services(tmp_path):
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {
         "engine": "django.db.backends.postgresql",
         "eager": False,
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "django_redis.cache.RedisCache",
         "debug": False,
         "broker": "redis://cache.internal:6379/0",
     }
