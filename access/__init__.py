@@ -195,6 +195,35 @@ def can_edit_deal(user: Viewer, deal: Deal | None = None) -> bool:
     return deal is None or visible_deals(user).filter(pk=deal.pk).exists()
 
 
+def closed_deal_refusal(
+    user: Viewer, deal: Deal, changed: list[str], reason: str
+) -> dict[str, str]:
+    """Why `user` may not change the locked fields `changed` of a closed deal, by field (empty:
+    they may). Only admins change what a won or lost deal was worth, when, for whom and where,
+    and they say why (see pipeline/locking.py)."""
+    if not changed:
+        return {}
+    if not _is_admin(user):
+        why = f"This deal is {deal.status}: only an admin can change its {', '.join(changed)}."
+        return dict.fromkeys(changed, why)
+    if not reason.strip():
+        return {"reason": "Give a reason for changing a closed deal: the change is audited."}
+    return {}
+
+
+def can_change_closed_deals(user: Viewer) -> bool:
+    return _is_admin(user)
+
+
+def deal_territories(user: Viewer) -> QuerySet[Territory]:
+    """Territories `user` may put a deal in: any for admins, else those worked by the people
+    they see (a rep: their own)."""
+    if _is_admin(user):
+        return Territory.objects.all()
+    worked = Territory.objects.filter(assignments__rep__in=visible_people(user))
+    return Territory.objects.filter(pk__in=worked.values("pk"))
+
+
 def can_log_activity_for(user: Viewer, rep: User) -> bool:
     if _is_admin(user):
         return True

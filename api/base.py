@@ -164,7 +164,7 @@ def csv_lines(rows, serializer) -> Iterator[str]:
     fields = [
         name
         for name, field in serializer.fields.items()
-        if not isinstance(field, serializers.ListSerializer)
+        if not isinstance(field, serializers.ListSerializer) and not field.write_only
     ]
     writer = csv.writer(_Echo())
     yield writer.writerow(fields)

@@ -1,7 +1,10 @@
 import django_filters
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import permissions, serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, permissions, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 import access
 from api.base import (
@@ -11,7 +14,9 @@ from api.base import (
     ScopedViewSet,
     UtcDateTimeFilter,
 )
+from org.models import User
 from pipeline.accounts import account_assign
+from pipeline.locking import closed_deal_change, deal_recredit, locked_changes
 from pipeline.models import (
     Account,
     Activity,
@@ -127,7 +132,19 @@ class DealChangeSerializer(serializers.ModelSerializer):
 
 
 class DealSerializer(ModelValidatingSerializer):
-    scoped = {"owner": access.visible_people, "account": access.visible_accounts}
+    scoped = {
+        "owner": access.visible_people,
+        "account": access.visible_accounts,
+        "territory": access.deal_territories,
+    }
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Why: required (and audited) when an admin changes the amount, stage, close "
+        "date, owner, account or territory of a won or lost deal.",
+    )
 
     class Meta:
         model = Deal
@@ -149,8 +166,20 @@ class DealSerializer(ModelValidatingSerializer):
             "expected_close_on",
             "closed_on",
             "lost_reason",
+            "reason",
         ]
         read_only_fields = ["status"]
+
+    def validate(self, attrs):
+        reason = attrs.pop("reason", "")
+        if self.instance is not None:
+            changed = locked_changes(self.instance, attrs)
+            user = self.context["request"].user
+            refusal = access.closed_deal_refusal(user, self.instance, changed, reason)
+            if refusal:
+                raise serializers.ValidationError({k: [why] for k, why in refusal.items()})
+            self.locked = (changed, reason)
+        return super().validate(attrs)
 
     def create(self, validated_data):
         deal = Deal(**validated_data)
@@ -158,9 +187,13 @@ class DealSerializer(ModelValidatingSerializer):
         return deal
 
     def update(self, instance, validated_data):
+        user = self.context["request"].user
+        changed, reason = getattr(self, "locked", ([], ""))
+        if changed:
+            return closed_deal_change(instance, validated_data, by=user, reason=reason)
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        instance.save(changed_by=self.context["request"].user)
+        instance.save(changed_by=user)
         return instance
 
 
@@ -209,6 +242,13 @@ class DealPermission(ScopedPermission):
         return super().has_object_permission(request, view, obj)
 
 
+class RecreditSerializer(serializers.Serializer):
+    to = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), help_text="The rep to credit (id)."
+    )
+    reason = serializers.CharField(max_length=500, help_text="Why (kept in the audit log).")
+
+
 class DealViewSet(ScopedViewSet):
     visible = staticmethod(access.visible_deals)
     select = ("stage",)
@@ -223,6 +263,21 @@ class DealViewSet(ScopedViewSet):
     def get_queryset(self):
         deals = super().get_queryset()
         return deals.prefetch_related("changes") if self.action == "retrieve" else deals
+
+    @extend_schema(request=RecreditSerializer, responses=DealSerializer)
+    @action(detail=True, methods=["post"])
+    def recredit(self, request, pk=None):
+        """Credit a won or lost deal to another rep (admins; audited with the reason)."""
+        if not access.can_change_closed_deals(request.user):
+            raise exceptions.PermissionDenied("Only an admin can re-credit a closed deal.")
+        deal = self.get_object()
+        query = RecreditSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        try:
+            deal_recredit(deal, by=request.user, **query.validated_data)
+        except ValueError as error:
+            raise serializers.ValidationError({"to": [str(error)]}) from error
+        return Response(DealSerializer(deal, context=self.get_serializer_context()).data)
 
 
 class ActivitySerializer(ModelValidatingSerializer):

@@ -79,7 +79,7 @@ def _plain(field: Field, value: Any) -> Any:
     return value
 
 
-def _state(instance: Model, fields: tuple[str, ...]) -> dict[str, Any]:
+def audit_state(instance: Model, fields: tuple[str, ...]) -> dict[str, Any]:
     state: dict[str, Any] = {}
     for name in fields:
         field = instance._meta.get_field(name)
@@ -88,12 +88,21 @@ def _state(instance: Model, fields: tuple[str, ...]) -> dict[str, Any]:
     return state
 
 
-def audit_write(instance: Model, action: str, old: dict | None, new: dict | None) -> None:
+def audit_write(
+    instance: Model,
+    action: str,
+    old: dict | None,
+    new: dict | None,
+    *,
+    reason: str = "",
+    actor: Any = None,
+) -> None:
+    """One entry of the fields that changed; the actor is the request's unless given."""
     old, new = old or {}, new or {}
     changes = {f: [old.get(f), new.get(f)] for f in {*old, *new} if old.get(f) != new.get(f)}
     if not changes:
         return
-    actor = _actor.get()
+    actor = actor or _actor.get()
     apps.get_model("org", "AuditEntry").objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -101,13 +110,14 @@ def audit_write(instance: Model, action: str, old: dict | None, new: dict | None
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         changes=dict(sorted(changes.items())),
+        reason=reason,
     )
 
 
 def _before_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     fields = AUDITED[sender._meta.label]
     saved = sender._default_manager.filter(pk=instance.pk).first() if instance.pk else None
-    setattr(instance, "_audit_old", _state(saved, fields) if saved else None)  # noqa: B010
+    setattr(instance, "_audit_old", audit_state(saved, fields) if saved else None)  # noqa: B010
 
 
 def _after_save(sender: type[Model], instance: Model, created: bool, **kwargs: Any) -> None:
@@ -116,12 +126,12 @@ def _after_save(sender: type[Model], instance: Model, created: bool, **kwargs: A
         instance,
         "created" if created else "updated",
         old,
-        _state(instance, AUDITED[sender._meta.label]),
+        audit_state(instance, AUDITED[sender._meta.label]),
     )
 
 
 def _after_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    audit_write(instance, "deleted", _state(instance, AUDITED[sender._meta.label]), None)
+    audit_write(instance, "deleted", audit_state(instance, AUDITED[sender._meta.label]), None)
 
 
 def connect() -> None:

@@ -109,6 +109,7 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=200)
     changes = models.JSONField(help_text="Field name to [old, new].")
+    reason = models.CharField(max_length=500, blank=True, help_text="Why, where it was asked.")
 
     class Meta:
         ordering = ["-at", "-id"]

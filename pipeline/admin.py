@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from core.admin import ReadOnlyAdmin
 from pipeline.accounts import account_assign
+from pipeline.locking import LOCKED, closed_deal_change, locked_changes
 from pipeline.models import (
     Account,
     Activity,
@@ -88,8 +89,30 @@ class DealChangeInline(admin.TabularInline):
         return False
 
 
+class DealForm(forms.ModelForm):
+    """Only admins reach the admin site (`access.can_use_admin_site`); even they give a reason
+    to change what a won or lost deal was worth, when, for whom and where."""
+
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Required to change the amount, stage, close date, owner, account or "
+        "territory of a won or lost deal; kept in the audit log.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        values = {name: data.get(name) for name in self.changed_data if name in LOCKED}
+        self.locked = locked_changes(self.instance, values)
+        if self.locked and not data.get("reason", "").strip():
+            why = f"This deal is {self.instance.status}: give a reason to change its "
+            self.add_error("reason", why + ", ".join(self.locked) + ".")
+        return data
+
+
 @admin.register(Deal)
 class DealAdmin(admin.ModelAdmin):
+    form = DealForm
     list_display = (
         "name",
         "account",
@@ -110,7 +133,10 @@ class DealAdmin(admin.ModelAdmin):
     inlines = [DealChangeInline]
 
     def save_model(self, request, obj, form, change) -> None:
-        obj.save(changed_by=request.user)
+        if change and form.locked:
+            closed_deal_change(obj, {}, by=request.user, reason=form.cleaned_data["reason"])
+        else:
+            obj.save(changed_by=request.user)
 
 
 @admin.register(DealChange)

@@ -85,10 +85,10 @@ def credit_at_close(deals: Iterable) -> None:
         deal.closed_territory_id = deal.territory_id or in_force
         if deal.closed_owner_id is None:
             deal.closed_owner_id = deal.owner_id
-    _lines_at_close(fresh)
+    lines_at_close(fresh)
 
 
-def _lines_at_close(deals: list) -> None:
+def lines_at_close(deals: list) -> None:
     """The closer's manager and team on the close date, from their reporting lines (else as
     they are now), for deals just credited."""
     pairs = {(d.closed_owner_id, d.closed_on) for d in deals if d.closed_owner_id and d.closed_on}
