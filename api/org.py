@@ -3,12 +3,19 @@ from rest_framework import serializers
 import access
 from api.base import ModelValidatingSerializer, ScopedViewSet
 from org.models import Team, User
+from org.services import reporting_move_refusal
 
 
 class UserSerializer(ModelValidatingSerializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
     scoped = {"manager": access.visible_people}
     not_cleaned = ("password",)
+    effective_from = serializers.DateField(
+        write_only=True,
+        required=False,
+        help_text="With a new manager or team: the day it takes effect (ISO, not in the "
+        "future). Default: today.",
+    )
 
     class Meta:
         model = User
@@ -25,7 +32,16 @@ class UserSerializer(ModelValidatingSerializer):
             "team",
             "hired_on",
             "is_active",
+            "effective_from",
         ]
+
+    def validate(self, attrs):
+        self.effective_from = attrs.pop("effective_from", None)
+        if self.effective_from is not None and self.instance is not None:
+            refusal = reporting_move_refusal(self.instance, self.effective_from)
+            if refusal:
+                raise serializers.ValidationError({"effective_from": [refusal]})
+        return super().validate(attrs)
 
     def create(self, validated_data):
         """People created here sign in once an admin sets their password."""
@@ -33,6 +49,10 @@ class UserSerializer(ModelValidatingSerializer):
         user.set_unusable_password()
         user.save()
         return user
+
+    def update(self, instance, validated_data):
+        instance.effective_from = self.effective_from
+        return super().update(instance, validated_data)
 
 
 class UserViewSet(ScopedViewSet):

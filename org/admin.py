@@ -1,17 +1,38 @@
+from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from core.admin import ReadOnlyAdmin
 from org.models import ApiToken, ReportingLine, Team, User
-from org.services import api_token_create, api_token_revoke
+from org.services import api_token_create, api_token_revoke, reporting_move_refusal
+
+
+class PersonForm(UserChangeForm):
+    effective_from = forms.DateField(
+        required=False,
+        help_text="With a new manager or team: the day it takes effect (not in the future). "
+        "Empty: today.",
+    )
+
+    def clean_effective_from(self) -> date | None:
+        on = self.cleaned_data.get("effective_from")
+        if on is not None:
+            refusal = reporting_move_refusal(self.instance, on)
+            if refusal:
+                raise forms.ValidationError(refusal)
+        self.instance.effective_from = on
+        return on
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = PersonForm
     list_display = ("username", "get_full_name", "role", "manager", "team", "is_active")
     list_filter = ("role", "team", "is_active", "is_superuser")
     search_fields = ("username", "first_name", "last_name", "email")
@@ -19,7 +40,10 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ("manager", "team")
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        ("Sales organisation", {"fields": ("role", "title", "manager", "team", "hired_on")}),
+        (
+            "Sales organisation",
+            {"fields": ("role", "title", "manager", "team", "effective_from", "hired_on")},
+        ),
     )
 
 

@@ -1,5 +1,7 @@
 """The people of the sales organisation: roles, reporting lines, teams, API tokens, audit log."""
 
+from datetime import date
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -23,6 +25,8 @@ class User(AbstractUser):
         "Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     hired_on = models.DateField(null=True, blank=True)
+    # Not stored: the day a change of manager or team saved next takes effect (default today).
+    effective_from: date | None = None
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

@@ -78,8 +78,29 @@ def reporting_lines_on(pairs: set[tuple[int, date]]) -> dict[tuple[int, date], R
 
 
 def reporting_line_follow(sender: type[User], instance: User, **kwargs: object) -> None:
-    """After a person is saved (admin, API, shell), their manager and team hold from today."""
+    """After a person is saved (admin, API, shell), their manager and team hold from today, or
+    from the day set as `instance.effective_from` (checked by `reporting_move_refusal`)."""
     fields = kwargs.get("update_fields")
     if fields is not None and not {"manager", "team"} & set(fields):  # type: ignore[call-overload]
         return
-    reporting_lines_sync([instance], timezone.localdate())
+    on = getattr(instance, "effective_from", None) or timezone.localdate()
+    reporting_lines_sync([instance], on)
+
+
+def reporting_move_refusal(person: User, on: date) -> str | None:
+    """Why a change of manager or team cannot take effect on `on` (None: it can).
+
+    Not in the future (make the change that day), nor before the person's current reporting
+    line began (history is kept in order). A back-dated move does not move the credit of
+    deals closed since: it was stamped when they closed; re-credit them if they should follow.
+    """
+    today = timezone.localdate()
+    if on > today:
+        return f"{on.isoformat()} is in the future: make the change on that day."
+    line = ReportingLine.objects.filter(person=person, end__isnull=True).first()
+    if person.pk and line is not None and line.start is not None and on < line.start:
+        return (
+            f"{person.get_full_name() or person.username}'s current reporting line starts on "
+            f"{line.start.isoformat()}: a change cannot take effect before it."
+        )
+    return None

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 import access
-from core.periods import Period
+from core.periods import Period, local_midnight
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from org.models import ReportingLine, User
@@ -82,3 +82,91 @@ def test_a_change_saved_today_takes_effect_from_today(rep, manager, other_manage
         (manager, None),
         (other_manager, TODAY),
     ]
+
+
+EARLY_NOVEMBER = date(2026, 11, 10)
+
+
+def move_by_api(admin_user, rep, manager, **extra):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    change = {"manager": manager.pk, "team": manager.managed_teams.get().pk, **extra}
+    return client.patch(f"/api/v1/users/{rep.pk}/", change, format="json")
+
+
+def test_a_move_by_the_api_takes_effect_from_the_date_given(
+    stages, rep, manager, other_manager, admin_user
+):
+    """Rita wins 1,000 on 5 November under Mia, then an admin records on 2 December that she
+    has reported to Otto since 10 November. Her 5 November deal stays Mia's; the 300 she has
+    open counts for Otto from 10 November."""
+    reporting_lines_sync([rep], date(2026, 1, 1))
+    won(rep, stages, 1000, date(2026, 11, 5))
+    opened = DealFactory.build(owner=rep, stage=stages["Proposal"], amount=Decimal(300),
+                               created_on=date(2026, 11, 1))  # fmt: skip
+    opened.save(changed_at=local_midnight(date(2026, 11, 1)))
+
+    answer = move_by_api(admin_user, rep, other_manager, effective_from="2026-11-10")
+
+    assert answer.status_code == 200, answer.content
+    assert "effective_from" not in answer.json()
+    lines = ReportingLine.objects.filter(person=rep).order_by("start")
+    assert [(line.start, line.end, line.manager) for line in lines] == [
+        (None, EARLY_NOVEMBER, manager),
+        (EARLY_NOVEMBER, None, other_manager),
+    ]
+    november = Period(date(2026, 11, 1), date(2026, 12, 1))
+    panel = kpi_panel(Scope.everything(), november, "manager", as_of=date(2026, 11, 15))
+    by_manager = {g.key: (g.values["revenue"], g.values["pipeline_amount"]) for g in panel.groups}
+    assert by_manager == {"Mia Manager": (1000, 0), "Otto Other": (0, 300)}
+
+
+@pytest.mark.parametrize(
+    ("effective_from", "why"),
+    [
+        ("2026-12-03", "2026-12-03 is in the future: make the change on that day."),
+        (
+            "2026-05-31",
+            "Rita Rep's current reporting line starts on 2026-06-01: a change cannot take "
+            "effect before it.",
+        ),
+        ("2026-11-31", "Date has wrong format."),
+    ],
+)
+def test_an_effective_date_that_cannot_be_is_refused(
+    rep, other_manager, admin_user, effective_from, why
+):
+    reporting_lines_sync([rep], date(2026, 1, 1))
+    User.objects.filter(pk=rep.pk).update(manager=None)
+    reporting_lines_sync([User.objects.get(pk=rep.pk)], date(2026, 6, 1))
+
+    answer = move_by_api(admin_user, rep, other_manager, effective_from=effective_from)
+
+    assert answer.status_code == 400
+    assert answer.json()["effective_from"][0].startswith(why.split(" Use")[0])
+    assert User.objects.get(pk=rep.pk).manager is None
+    assert ReportingLine.objects.filter(person=rep).count() == 2
+
+
+def test_the_admin_site_takes_an_effective_date(client, rep, manager, other_manager, admin_user):
+    reporting_lines_sync([rep], date(2026, 1, 1))
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    url = f"/admin/org/user/{rep.pk}/change/"
+    form = {
+        "username": "rep", "first_name": "Rita", "last_name": "Rep", "role": "rep",
+        "manager": other_manager.pk, "team": other_manager.managed_teams.get().pk,
+        "is_active": "on", "date_joined_0": "2026-01-01", "date_joined_1": "09:00:00",
+        "effective_from": "2026-11-20",
+    }  # fmt: skip
+
+    answer = client.post(url, form)
+
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    current = ReportingLine.objects.get(person=rep, end__isnull=True)
+    assert (current.start, current.manager) == (date(2026, 11, 20), other_manager)
+    future = client.post(url, {**form, "manager": manager.pk, "effective_from": "2027-01-01"})
+    assert "2027-01-01 is in the future" in future.content.decode()
