@@ -62,16 +62,16 @@ def _prepare_people(rows, mapping) -> None:
 
 def _after_people(rows, mapping) -> set:
     """Each rep in the territory named on their row, from `assignment_start` (or hire date);
-    a team created without a leader is led by the manager of its members."""
+    a change of manager or team from `effective_from` (default: the import day); a team
+    created without a leader is led by the manager of its members."""
     changed = set()
     for row in rows:
         team = row.obj.team
         if team is not None and team.manager_id is None and row.obj.manager_id is not None:
             team.manager_id = row.obj.manager_id
             team.save(update_fields=["manager"])
-    start = mapping.options.get("assignment_start")
-    start = date.fromisoformat(str(start)) if start else timezone.localdate()
-    reporting_lines_sync([row.obj for row in rows], start)
+    start = _option_date(mapping, "assignment_start")
+    reporting_lines_sync([row.obj for row in rows], _option_date(mapping, "effective_from"))
     for row in rows:
         territory = row.values.get("territory")
         if territory is None:
@@ -83,6 +83,11 @@ def _after_people(rows, mapping) -> set:
         TerritoryAssignment.objects.create(rep=rep, territory=territory, start=begins)
         changed.add(row.line)
     return changed
+
+
+def _option_date(mapping, name: str) -> date:
+    value = mapping.options.get(name)
+    return date.fromisoformat(str(value)) if value else timezone.localdate()
 
 
 def _prepare_deals(rows, mapping) -> None:
@@ -160,7 +165,7 @@ KINDS = {
             self_refs=("manager",),
             creatable=("manager", "team", "territory"),
             aliases={"Full Name": "full_name", "Name": "full_name", "User Name": "username"},
-            options=("assignment_start",),
+            options=("assignment_start", "effective_from"),
             prepare=_prepare_people,
             after_write=_after_people,
         ),

@@ -117,7 +117,7 @@ def test_a_people_file_re_imported_moves_a_rep_from_its_effective_date(db, write
         path = write_csv("Full Name,manager,role\n" + text)
         mapping = path.with_name("reps.json")
         columns = {"full_name": "Full Name", "manager": "manager", "role": "role"}
-        kind = {"kind": "reps", "columns": columns, "assignment_start": start}
+        kind = {"kind": "reps", "columns": columns, "effective_from": start}
         mapping.write_text(json.dumps(kind))
         return run_import(path, mapping=str(mapping))[1]
 

@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 from django.core.management import call_command
 
+from core.periods import Period, add_months
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from org.models import Role, Team, User
 from pipeline.models import Account, Deal, DealChange, Product, Stage
 from territories.models import Territory, TerritoryAssignment
-from tests.imports.conftest import MAVEN, import_maven
+from tests.imports.conftest import MAVEN, import_maven, run_import
 
 TODAY = date(2018, 1, 1)
 COLUMNS = {"rep": "sales_agent", "manager": "manager", "territory": "regional_office"}
@@ -162,3 +163,72 @@ def test_kpis_as_of_a_past_day_equal_the_deals_open_then(maven, day, capsys):
         agent: {"open_deals": int(row["deals"]), "pipeline_amount": float(row["amount"])}
         for agent, row in expected.iterrows()
     }
+
+
+QUARTERS = [
+    Period(add_months(date(2016, 10, 1), 3 * i), add_months(date(2016, 10, 1), 3 * i + 3))
+    for i in range(5)
+]  # fmt: skip  2016-Q4 to 2017-Q4
+PAST = ("revenue", "deals_won", "deals_lost", "win_rate")
+
+
+def quarters_by(by: str) -> dict:
+    """Each past quarter's figures per group, exactly."""
+    return {
+        (quarter.start, group.key): tuple(group.values[key] for key in PAST)
+        for quarter in QUARTERS
+        for group in kpi_panel(Scope.everything(), quarter, by, today=TODAY).groups
+    }
+
+
+def open_by(by: str) -> dict:
+    panel = kpi_panel(Scope.everything(), by=by, today=TODAY)
+    return {g.key: (g.values["open_deals"], g.values["pipeline_amount"]) for g in panel.groups}
+
+
+def rewritten(tmp_path, name: str, column: str, who: str, value: str, where: str = "sales_agent"):
+    frame = pd.read_csv(MAVEN / name, dtype=str, keep_default_na=False)
+    frame.loc[frame[where] == who, column] = value
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_a_re_import_handing_an_agent_s_deals_on_keeps_past_quarters(maven, tmp_path):
+    """Moses Frase's 260 deals go to Darcel Schlecht: his 195 won and lost stay his in every
+    past quarter; his 65 open deals move."""
+    before, open_before = quarters_by("rep"), open_by("rep")
+    path = rewritten(tmp_path, "sales_pipeline.csv", "sales_agent", "Moses Frase",
+                     "Darcel Schlecht")  # fmt: skip
+
+    _, report = run_import(path, mapping="maven_crm_sales_pipeline.yaml")
+
+    assert (report.updated, report.error_count) == (260, 0)
+    assert quarters_by("rep") == before
+    assert sum(v[1] for (_, rep), v in before.items() if rep == "Moses Frase") == 129
+    moses, darcel = open_before["Moses Frase"], open_before["Darcel Schlecht"]
+    assert moses[0] == 65 and darcel[0] == 194
+    after = open_by("rep")
+    assert after["Moses Frase"] == (0, 0)
+    assert after["Darcel Schlecht"] == (65 + 194, moses[1] + darcel[1])
+
+
+def test_a_re_import_moving_an_agent_to_another_manager_keeps_past_quarters(maven, tmp_path):
+    """Moses Frase moves from Dustin Brinkmann to Melvin Marxen on the day of the re-import:
+    Dustin keeps every past quarter; Moses's open pipeline is Melvin's now, and was Dustin's
+    on any day before the move."""
+    before, open_before = quarters_by("manager"), open_by("manager")
+    moses = open_by("rep")["Moses Frase"]
+    path = rewritten(tmp_path, "sales_teams.csv", "manager", "Moses Frase", "Melvin Marxen")
+
+    _, report = run_import(path, mapping="maven_crm_sales_teams.yaml")
+
+    assert (report.updated, report.error_count) == (1, 0)
+    assert quarters_by("manager") == before
+    after = open_by("manager")
+    dustin, melvin = open_before["Dustin Brinkmann"], open_before["Melvin Marxen"]
+    assert after["Dustin Brinkmann"] == (dustin[0] - moses[0], dustin[1] - moses[1])
+    assert after["Melvin Marxen"] == (melvin[0] + moses[0], melvin[1] + moses[1])
+    yesterday = kpi_panel(Scope.everything(), by="manager", as_of=date(2026, 12, 1))
+    then = {g.key: g.values["open_deals"] for g in yesterday.groups}
+    assert (then["Dustin Brinkmann"], then["Melvin Marxen"]) == (dustin[0], melvin[0])
