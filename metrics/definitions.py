@@ -61,6 +61,7 @@ def display(value: Decimal | int | float | None, unit: str) -> Decimal | int | N
 
 
 CLOSED = "closed_on in the period"
+BY_DUE = "by the month or quarter they are due in (see Due)"
 WON = f"Deals won ({CLOSED})"
 DEALS = [
     Kpi("revenue", "Revenue", CURRENCY, "deals", "sum(amount) of won deals", WON),
@@ -91,9 +92,9 @@ DEALS = [
     Kpi("sales_cycle_days_mean", "Sales cycle, mean", DAYS, "deals",
         "mean(closed_on - created_on)", f"Won and lost deals ({CLOSED})", NONE),
     Kpi("open_deals", "Open deals", COUNT, "deals", "count of open deals",
-        "Deals open now; in month/quarter groups, by expected_close_on"),
+        f"Deals open now; in month/quarter groups, {BY_DUE}"),
     Kpi("pipeline_amount", "Open pipeline", CURRENCY, "deals", "sum(amount) of open deals",
-        "Deals open now; in month/quarter groups, by expected_close_on; no amount counts 0"),
+        f"Deals open now; in month/quarter groups, {BY_DUE}; no amount counts 0"),
     Kpi("weighted_pipeline", "Weighted pipeline", CURRENCY, "deals",
         "sum(amount x stage probability / 100) of open deals", "As pipeline_amount"),
     Kpi("reps", "Reps", COUNT, "deals", "count of reps",
@@ -178,8 +179,9 @@ QUOTAS = [
         "max(quota - revenue, 0) / days remaining", f"{PACE}; none once the period is over",
         NONE),
     Kpi("pipeline_coverage", "Pipeline coverage", FRACTION, "quotas",
-        "weighted open pipeline expected to close in the period / (quota - revenue)",
-        "Open deals with expected_close_on in the period; none once the quota is met", NONE),
+        "weighted open pipeline due in the period / (quota - revenue)",
+        "Open deals due in the period (see Due): overdue ones count in the period containing "
+        "today; none once the quota is met", NONE),
     Kpi("deals_won_quota", "Quota (deals won)", COUNT, "quotas",
         "sum(amount) of deals_won quotas", QUOTAS_IN, NONE),
     Kpi("deals_won_attainment", "Quota attainment (deals won)", FRACTION, "quotas",
@@ -233,6 +235,11 @@ Generated from `metrics/definitions.py` by `python manage.py kpi_docs`; do not e
   inclusive, and with neither it covers all history. A flow counts a deal by the date that
   makes it one: won, lost, revenue and sales cycle by `closed_on`, opportunities by
   `created_on`. The open pipeline is a stock: the deals open now.
+- **Due**: an open deal is due on its `expected_close_on`, or today once that date has passed
+  (it is overdue). Wherever open pipeline is split by period (month and quarter groups,
+  coverage, the forecast, the dashboards) an overdue deal counts in the period containing
+  today, never in one already over; a deal without an expected close date is due in no
+  period (`pipeline/due.py`).
 - **Groups**: rep (deal owner, account owner, activity rep), manager (that person's manager),
   team, territory, product, segment (account tier), month and quarter (calendar, `2017-03`,
   `2017-Q2`). Every group of the scope is listed, with zeros and no-values when it had no data;

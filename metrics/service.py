@@ -117,7 +117,7 @@ def kpi_series(
 def _families(scope: Scope, period: Period, by: str | None, today: date) -> dict[str, Rows | None]:
     """One grouped query per family; None for a family that cannot be grouped that way."""
     return {
-        "deals": deal_rows(scope.deals, period, by),
+        "deals": deal_rows(scope.deals, period, by, today=today),
         "subscriptions": subscription_rows(scope.subscriptions, period, by, today),
         "surveys": survey_rows(scope.surveys, period, by),
         "quotas": quota_rows(scope.quotas, period, by),
@@ -133,7 +133,8 @@ def _totals(
     if by is None:
         return totals
     if by in TIME_GROUPS:  # the open pipeline is not bucketed by month as a whole
-        totals["deals"] = _filled("deals", deal_rows(scope.deals, period, None), TOTAL)
+        deals = deal_rows(scope.deals, period, None, today=today)
+        totals["deals"] = _filled("deals", deals, TOTAL)
     for name, query in (("surveys", survey_rows), ("activities", activity_rows)):
         rows = families[name]
         if rows is None:

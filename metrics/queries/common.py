@@ -57,7 +57,7 @@ def local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def bucket(by: str, field: str) -> Expression:
+def bucket(by: str, field: str | Expression) -> Expression:
     """First day of the calendar month or quarter of `field` (a date or datetime)."""
     trunc = TruncMonth if by == "month" else TruncQuarter
     return trunc(field, output_field=DateField())
