@@ -12,6 +12,7 @@ from api.base import (
     UtcDateTimeFilter,
 )
 from pipeline.accounts import account_assign
+from pipeline.due import is_overdue
 from pipeline.models import (
     Account,
     Activity,
@@ -126,6 +127,9 @@ class DealChangeSerializer(serializers.ModelSerializer):
 
 class DealSerializer(ModelValidatingSerializer):
     scoped = {"owner": access.visible_people, "account": access.visible_accounts}
+    overdue = serializers.SerializerMethodField(
+        help_text="Open and past its expected close date (today in the server's time zone)."
+    )
 
     class Meta:
         model = Deal
@@ -145,10 +149,14 @@ class DealSerializer(ModelValidatingSerializer):
             "type",
             "created_on",
             "expected_close_on",
+            "overdue",
             "closed_on",
             "lost_reason",
         ]
         read_only_fields = ["status"]
+
+    def get_overdue(self, deal: Deal) -> bool:
+        return is_overdue(deal, timezone.localdate())
 
     def create(self, validated_data):
         deal = Deal(**validated_data)
