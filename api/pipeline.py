@@ -16,6 +16,7 @@ from api.base import (
 )
 from org.models import User
 from pipeline.accounts import account_assign
+from pipeline.due import is_overdue
 from pipeline.locking import closed_deal_change, deal_recredit, locked_changes
 from pipeline.models import (
     Account,
@@ -145,6 +146,9 @@ class DealSerializer(ModelValidatingSerializer):
         help_text="Why: required (and audited) when an admin changes the amount, stage, close "
         "date, owner, account or territory of a won or lost deal.",
     )
+    overdue = serializers.SerializerMethodField(
+        help_text="Open and past its expected close date (today in the server's time zone)."
+    )
 
     class Meta:
         model = Deal
@@ -164,6 +168,7 @@ class DealSerializer(ModelValidatingSerializer):
             "type",
             "created_on",
             "expected_close_on",
+            "overdue",
             "closed_on",
             "lost_reason",
             "reason",
@@ -180,6 +185,9 @@ class DealSerializer(ModelValidatingSerializer):
                 raise serializers.ValidationError({k: [why] for k, why in refusal.items()})
             self.locked = (changed, reason)
         return super().validate(attrs)
+
+    def get_overdue(self, deal: Deal) -> bool:
+        return is_overdue(deal, timezone.localdate())
 
     def create(self, validated_data):
         deal = Deal(**validated_data)

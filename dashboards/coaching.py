@@ -16,6 +16,7 @@ from dashboards.rep import daily_targets
 from dashboards.rep_lines import RepLine, rep_page
 from metrics.definitions import CURRENCY, FRACTION
 from metrics.scope import Scope
+from pipeline.due import overdue_flag
 from pipeline.models import StageKind
 
 STUCK_SHOWN = 10
@@ -79,12 +80,16 @@ def at_risk_table(reps: list[RepLine], window, today: date, link, filters: Filte
 def stuck_table(scope: Scope, today: date, days: int, link) -> Table:
     stuck = stuck_deals(scope.deals.filter(status=StageKind.OPEN), days, today)
     shown = list(
-        stuck.order_by("last_move", "created_on", "id").values(
+        stuck.annotate(overdue=overdue_flag(today))
+        .order_by("last_move", "created_on", "id")
+        .values(
             "id",
             "name",
             "amount",
             "stage__name",
             "created_on",
+            "expected_close_on",
+            "overdue",
             "last_move",
             "owner__first_name",
             "owner__last_name",
@@ -100,6 +105,7 @@ def stuck_table(scope: Scope, today: date, days: int, link) -> Table:
                 or "(none)"
             ),
             Cell(row["stage__name"]),
+            _expected(row),
             Cell(_since(row, today), num=True, tone="bad"),
             Cell(fmt(row["amount"], CURRENCY), num=True),
         ]
@@ -113,6 +119,7 @@ def stuck_table(scope: Scope, today: date, days: int, link) -> Table:
             ("Deal", False),
             ("Owner", False),
             ("Stage", False),
+            ("Expected close", False),
             ("Days in stage", True),
             ("Amount", True),
         ],
@@ -122,6 +129,14 @@ def stuck_table(scope: Scope, today: date, days: int, link) -> Table:
         more=more,
         wide=True,
     )
+
+
+def _expected(row: dict) -> Cell:
+    """The expected close date, marked when the open deal is past it."""
+    expected = row["expected_close_on"]
+    if row["overdue"]:
+        return Cell(f"{expected.isoformat()} · overdue", tone="bad")
+    return Cell(expected.isoformat() if expected else "")
 
 
 def _since(row: dict, today: date) -> str:

@@ -140,6 +140,11 @@ def kpi_text(key: str, value: Value) -> str:
     return fmt(value, KPIS[key].unit)
 
 
+def overdue_part(amount: Decimal | int) -> str:
+    """`, of which 1,200.00 USD overdue` after an open pipeline figure; nothing when none is."""
+    return f", of which {fmt(amount, CURRENCY)} overdue" if amount else ""
+
+
 def kpi_tile(key: str, values: dict, url: str | None = None, **kwargs) -> Tile:
     label = kwargs.pop("label", KPIS[key].label)
     return Tile(key, label, values[key], kpi_text(key, values[key]), url, **kwargs)

@@ -32,6 +32,7 @@ from metrics.queries.common import MONEY_SUM, in_period, in_period_moments, loca
 from metrics.queries.subscriptions import active_on
 from metrics.scope import Scope
 from org.models import User
+from pipeline.due import overdue_flag
 from pipeline.models import (
     ActivityKind,
     DealChange,
@@ -50,6 +51,9 @@ class Column:
     sort: str | None = None  # the ORM ordering it sorts by; None: not sortable
     unit: str = ""  # CURRENCY or COUNT for numbers; "" for text and dates
     link: str = ""  # "admin:app_model_change" style, or "" for no link
+
+
+EXPECTED = Column("expected_close_on", "Expected close", "expected_close_on")
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, t
         days = values["days"] or DEFAULT_STUCK_DAYS
         deals = stuck_deals(deals, days, today)
         words.append(f"for more than {days} days")
-    narrowing, said = deal_conditions(values, filters.window, filters.label)
+    narrowing, said = deal_conditions(values, filters.window, filters.label, today)
     deals = deals.filter(narrowing)
     words += said
     rows = deals.values(
@@ -117,6 +121,7 @@ def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, t
         **owner_fields("owner"),
         territory_name=F("territory__name"),
     )
+    rows = rows.annotate(overdue=overdue_flag(today))
     if measure == "stuck":
         rows = rows.annotate(last_move=F("last_move"))
     columns = [
@@ -126,12 +131,14 @@ def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, t
         Column("stage_name", "Stage", "stage__order"),
         Column("territory_name", "Territory", "territory__name"),
         Column("created_on", "Created", "created_on"),
-        Column("expected_close_on", "Expected close", "expected_close_on"),
+        EXPECTED,
         Column("closed_on", "Closed", "closed_on"),
         Column("amount", "Amount", "amount", CURRENCY),
     ]
     if measure == "stuck":
         columns.insert(-1, Column("last_move", "Last stage change", "last_move"))
+    if measure in ("open", "stuck", "all"):
+        columns.insert(columns.index(EXPECTED) + 1, Column("overdue", "Overdue", "overdue"))
     default = "-closed_on" if measure in ("won", "lost", "closed") else "expected_close_on"
     return Listing("deals", " ".join(words), rows, columns, "amount", default)
 

@@ -1,6 +1,7 @@
 """The executive page: company KPIs with their trend, revenue against quota and forecast,
 territories and segments, new against existing revenue, and how MRR moved."""
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import cast
@@ -23,6 +24,7 @@ from dashboards.common import (
     fmt,
     kpi_text,
     lean,
+    overdue_part,
 )
 from dashboards.filters import Filters
 from dashboards.integrations import RUN_FORECAST, latest_forecast
@@ -30,10 +32,11 @@ from dashboards.territory_panels import NO_DATA, territory_blocks
 from forecasting import selectors as forecasting
 from metrics import formulas as f
 from metrics.definitions import CURRENCY, FRACTION, KPIS
-from metrics.queries.common import MONEY_SUM, in_period
+from metrics.queries.common import MONEY_SUM
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from org.models import User
+from pipeline.due import due_in_q, overdue_q
 from pipeline.models import ForecastCategory, SegmentTier, StageKind
 
 # (KPI, drill-down kind and parameters); None: the figure has no rows to list.
@@ -68,7 +71,7 @@ def executive_dashboard(user: User, filters: Filters, today: date) -> Dashboard:
         revenue_by_month(months, link, filters),
         forecast_chart(user, filters, months, link),
         forecast_track_record(user, today),
-        category_chart(scope, now, window, link),
+        category_chart(scope, now, window, today, link),
         segment_chart(scope, window, today, link),
         *territory_blocks(user, scope, window, today, link),
         new_vs_existing(months, link, filters),
@@ -203,25 +206,28 @@ def _error(outcome) -> Decimal | None:
     return f.ratio(outcome.blended - outcome.actual, outcome.actual)
 
 
-def category_chart(scope: Scope, now: dict, window: Period, link):
-    """Closed, commit, best case and pipeline for the period, against the quota."""
-    open_in = scope.deals.filter(Q(status=StageKind.OPEN) & in_period("expected_close_on", window))
-    sums = dict(
-        open_in.order_by()
-        .values_list("forecast_category")
-        .annotate(total=Sum("amount", output_field=MONEY_SUM))
-        .values_list("forecast_category", "total")
+CATEGORIES = (ForecastCategory.COMMIT, ForecastCategory.BEST_CASE, ForecastCategory.PIPELINE)
+
+
+def category_chart(scope: Scope, now: dict, window: Period, today: date, link):
+    """Closed, commit, best case and pipeline for the period, against the quota; open deals by
+    the period they are due in, overdue ones in the current period."""
+    due = scope.deals.filter(Q(status=StageKind.OPEN) & due_in_q(window, today))
+    found = (
+        due.order_by()
+        .values("forecast_category")
+        .annotate(
+            total=Sum("amount", output_field=MONEY_SUM),
+            overdue=Sum("amount", filter=overdue_q(today), output_field=MONEY_SUM),
+        )
     )
+    sums: dict[str, Mapping] = {row["forecast_category"]: row for row in found}
     steps = [("Closed", now["revenue"], link("deals", measure="won"))]
-    for category in (
-        ForecastCategory.COMMIT,
-        ForecastCategory.BEST_CASE,
-        ForecastCategory.PIPELINE,
-    ):
+    for category in CATEGORIES:
         steps.append(
             (
                 cast(str, category.label),  # the choices' labels are plain strings
-                sums.get(category.value) or 0,
+                sums.get(category.value, {}).get("total") or 0,
                 link("deals", measure="open", in_window=1, category=category.value),
             )
         )
@@ -236,15 +242,16 @@ def category_chart(scope: Scope, now: dict, window: Period, link):
         quota=now["quota"],
         links=[s[2] for s in steps],
     )
-    rows = [Row(label, fmt(amount, CURRENCY), url) for label, amount, url in steps]
+    overdue = [sums.get(c.value, {}).get("overdue") or 0 for c in CATEGORIES]
+    rows = [Row("Closed", fmt(now["revenue"], CURRENCY), steps[0][2])]
+    rows += [
+        Row(label, fmt(amount, CURRENCY) + overdue_part(late), url)
+        for (label, amount, url), late in zip(steps[1:], overdue, strict=True)
+    ]
     rows.append(Row("Quota", fmt(now["quota"], CURRENCY)))
-    return chart(
-        "categories",
-        title,
-        figure,
-        rows,
-        note="Open deals by their forecast category, expected to close this period.",
-    )
+    note = "Open deals by their forecast category, due this period (expected to close in it, "
+    note += "or already overdue when it is the current one)"
+    return chart("categories", title, figure, rows, note=f"{note}{overdue_part(sum(overdue))}.")
 
 
 def segment_chart(scope: Scope, window: Period, today: date, link):

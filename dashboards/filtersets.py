@@ -16,8 +16,8 @@ from django.http import Http404, QueryDict
 
 import access
 from core.periods import PERIOD_MONTHS, Period, add_months
-from metrics.queries.common import in_period
 from org.models import User
+from pipeline.due import due_in_q
 from pipeline.models import Deal, DealType, ForecastCategory, SegmentTier, StageKind
 
 ISO_DATE = ["%Y-%m-%d"]
@@ -170,19 +170,22 @@ def owners_named(user: User, text: str) -> list[int] | None:
     return ids
 
 
-def deal_conditions(values: dict[str, Any], window: Period, label: str) -> tuple[Q, list[str]]:
-    """The narrowing conditions other than the measure's own, and what they say in words."""
+def deal_conditions(
+    values: dict[str, Any], window: Period, label: str, today: date
+) -> tuple[Q, list[str]]:
+    """The narrowing conditions other than the measure's own, and what they say in words; open
+    deals are due in a period as of `today`, as the figures count them."""
     condition, words = Q(), []
     if values["measure"] in ("open", "stuck"):
         if values["in_window"]:
-            condition &= in_period("expected_close_on", window)
-            words.append(f"expected to close in {label}")
+            condition &= due_in_q(window, today)
+            words.append(_due_words(label, window, today))
         if values["close_month"] == "none":
             condition &= Q(expected_close_on__isnull=True)
             words.append("without an expected close date")
         elif values["close_month"]:
-            condition &= in_period("expected_close_on", values["close_window"])
-            words.append(f"expected to close in {values['close_month']}")
+            condition &= due_in_q(values["close_window"], today)
+            words.append(_due_words(values["close_month"], values["close_window"], today))
     if stage := values["stage"]:
         condition &= Q(stage=stage)
         words.append(f"in stage {stage.name}")
@@ -199,3 +202,11 @@ def deal_conditions(values: dict[str, Any], window: Period, label: str) -> tuple
         condition &= Q(**{f"{missing}__isnull": True})
         words.append(MISSING[missing])
     return condition, words
+
+
+def _due_words(label: str, window: Period, today: date) -> str:
+    if window.start <= today < window.end:
+        return f"due in {label} (expected to close in it, or overdue)"
+    if window.end <= today:
+        return f"due in {label} (none: a deal past its expected close date is due now)"
+    return f"expected to close in {label}"

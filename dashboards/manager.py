@@ -74,7 +74,7 @@ def manager_dashboard(user: User, filters: Filters, today: date, stuck_days: int
             "pipeline_coverage",
             total,
             link("deals", measure="open", in_window=1),
-            note="weighted pipeline closing this period / quota still open",
+            note="weighted pipeline due this period (overdue deals too) / quota still open",
         ),
     ]
     blocks = [
@@ -137,8 +137,9 @@ def leaderboard(reps: list[RepLine], link, filters: Filters) -> Table:
         rows,
         empty=NO_REPS,
         wide=True,
-        note="Coverage: weighted pipeline expected to close this period over the quota still "
-        "open. Click a figure for the deals or activities behind it.",
+        note="Coverage: weighted pipeline due this period (expected to close in it, or overdue "
+        "in the current one) over the quota still open. Click a figure for the deals or "
+        "activities behind it.",
     )
 
 

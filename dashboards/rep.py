@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import cast
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, DateField, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 import access
@@ -29,6 +29,7 @@ from dashboards.common import (
     fmt,
     kpi_tile,
     lean,
+    overdue_part,
     working_days_done,
     working_days_left,
 )
@@ -39,6 +40,7 @@ from metrics.queries.common import MONEY_SUM, TOTAL, in_period
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from org.models import Role, User
+from pipeline.due import due_on, overdue_q
 from pipeline.models import StageKind
 
 RECENT = 8
@@ -88,7 +90,7 @@ def rep_dashboard(user: User, filters: Filters, today: date) -> Dashboard:
         activity_chart(scope, filters, today, link),
         pace_chart(scope, values, window, today, link),
         stage_chart(scope, link),
-        close_month_chart(scope, link),
+        close_month_chart(scope, today, link),
         recent_table(scope, link),
     ]
     who = person.get_full_name() or person.username if person else "Your scope"
@@ -251,18 +253,23 @@ def stage_chart(scope: Scope, link):
     )
 
 
-def close_month_chart(scope: Scope, link):
+def close_month_chart(scope: Scope, today: date, link):
+    """Open pipeline by the month it is due in: deals past their expected close date count in
+    this month."""
     rows = list(
         scope.deals.filter(status=StageKind.OPEN)
         .order_by()
-        .values(month=TruncMonth("expected_close_on"))
-        .annotate(n=Count("id"), total=Sum("amount", output_field=MONEY_SUM))
+        .values(month=TruncMonth(due_on(today), output_field=DateField()))
+        .annotate(
+            n=Count("id"),
+            total=Sum("amount", output_field=MONEY_SUM),
+            overdue=Sum("amount", filter=overdue_q(today), output_field=MONEY_SUM),
+        )
         .order_by(F("month").asc(nulls_last=True))
     )
+    title = "Open pipeline by month due"
     if not rows:
-        return empty_chart(
-            "close_months", "Open pipeline by expected close month", f"No open deals. {ADD_DEALS}"
-        )
+        return empty_chart("close_months", title, f"No open deals. {ADD_DEALS}")
     labels = [row["month"].strftime("%Y-%m") if row["month"] else "No date" for row in rows]
     links = [
         link("deals", measure="open", close_month=label if label != "No date" else "none")
@@ -272,12 +279,18 @@ def close_month_chart(scope: Scope, link):
     figure.update_layout(xaxis={"type": "category"})
     return chart(
         "close_months",
-        "Open pipeline by expected close month",
+        title,
         figure,
         [
-            Row(label, f"{fmt(row['total'] or 0, CURRENCY)} in {row['n']:,} deals", url)
+            Row(
+                label,
+                f"{fmt(row['total'] or 0, CURRENCY)} in {row['n']:,} deals"
+                + overdue_part(row["overdue"] or 0),
+                url,
+            )
             for label, row, url in zip(labels, rows, links, strict=True)
         ],
+        note="By expected close month; a deal past that date counts in this month, as overdue.",
     )
 
 

@@ -149,6 +149,8 @@ def cell_value(row: dict, key: str):
         )
     if key == "kind_label":
         return ActivityKind(row["kind"]).label
+    if key == "overdue":  # open and past its expected close date
+        return "overdue" if row["overdue"] else ""
     value = row.get(key)
     if key in ("occurred_at", "last_move"):
         return local_time(value)
@@ -169,7 +171,8 @@ def shown(found: Listing, row: dict) -> list[dict]:
             text = f"{value:,}"
         else:
             text = str(value)
-        cells.append({"text": text, "num": bool(column.unit), "raw": value})
+        tone = "bad" if column.key == "overdue" and value else ""
+        cells.append({"text": text, "num": bool(column.unit), "raw": value, "tone": tone})
     return cells
 
 

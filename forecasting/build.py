@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, DateField, F, IntegerField, Sum, Value, When
+from django.db.models import Case, DateField, F, IntegerField, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
 from core.periods import Period, add_months, period_containing
@@ -25,6 +25,7 @@ from forecasting.models import ForecastCall, PeriodKind, ScopeKind
 from forecasting.probabilities import AGE_LIMITS, WinProbabilities
 from forecasting.scopes import Cell, Org, ScopeRef, all_scopes, scopes_of_cell
 from forecasting.timeseries import forecast_monthly
+from pipeline.due import due_period_case, overdue_flag
 from pipeline.models import ForecastCategory, StageKind
 from pipeline.selectors import deal_states_as_of
 
@@ -79,13 +80,14 @@ class Facts:
 
 
 def _period_case(column: str, periods: list[Period], *, overdue_in_first: bool) -> Case:
-    """The start of the period `column` falls in; open deals already overdue count as due now."""
+    """The start of the period `column` falls in; with `overdue_in_first` (open deals), the
+    period the deal is due in, overdue ones in the first (pipeline.due)."""
+    if overdue_in_first:
+        return due_period_case(column, periods)
     whens = [
         When(**{f"{column}__gte": p.start, f"{column}__lt": p.end}, then=Value(p.start))
         for p in periods
     ]
-    if overdue_in_first:
-        whens.insert(0, When(**{f"{column}__lt": periods[0].start}, then=Value(periods[0].start)))
     return Case(*whens, default=None, output_field=DateField())
 
 
@@ -109,11 +111,8 @@ def _overdue_weight(probabilities: WinProbabilities, period: Period, as_of: date
 
 def _collect_open(facts: Facts, states, as_of: date, probabilities: WinProbabilities) -> None:
     this_month = facts.periods[PeriodKind.MONTH][0].start
-    overdue = Case(
-        When(expected_close_on__lt=this_month, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
+    # Overdue since before this month, as the overdue rate is learned at month starts.
+    overdue = overdue_flag(this_month)
     for kind, periods in facts.periods.items():
         rows = (
             states.filter(status=StageKind.OPEN)

@@ -61,6 +61,7 @@ def display(value: Decimal | int | float | None, unit: str) -> Decimal | int | N
 
 
 CLOSED = "closed_on in the period"
+BY_DUE = "by the month or quarter they are due in (see Due)"
 WON = f"Deals won ({CLOSED})"
 DEALS = [
     Kpi("revenue", "Revenue", CURRENCY, "deals", "sum(amount) of won deals", WON),
@@ -91,9 +92,9 @@ DEALS = [
     Kpi("sales_cycle_days_mean", "Sales cycle, mean", DAYS, "deals",
         "mean(closed_on - created_on)", f"Won and lost deals ({CLOSED})", NONE),
     Kpi("open_deals", "Open deals", COUNT, "deals", "count of open deals",
-        "Deals open now; in month/quarter groups, by expected_close_on"),
+        f"Deals open now; in month/quarter groups, {BY_DUE}"),
     Kpi("pipeline_amount", "Open pipeline", CURRENCY, "deals", "sum(amount) of open deals",
-        "Deals open now; in month/quarter groups, by expected_close_on; no amount counts 0"),
+        f"Deals open now; in month/quarter groups, {BY_DUE}; no amount counts 0"),
     Kpi("weighted_pipeline", "Weighted pipeline", CURRENCY, "deals",
         "sum(amount x stage probability / 100) of open deals", "As pipeline_amount"),
     Kpi("reps", "Reps", COUNT, "deals", "count of reps",
@@ -178,8 +179,9 @@ QUOTAS = [
         "max(quota - revenue, 0) / days remaining", f"{PACE}; none once the period is over",
         NONE),
     Kpi("pipeline_coverage", "Pipeline coverage", FRACTION, "quotas",
-        "weighted open pipeline expected to close in the period / (quota - revenue)",
-        "Open deals with expected_close_on in the period; none once the quota is met", NONE),
+        "weighted open pipeline due in the period / (quota - revenue)",
+        "Open deals due in the period (see Due): overdue ones count in the period containing "
+        "today; none once the quota is met", NONE),
     Kpi("deals_won_quota", "Quota (deals won)", COUNT, "quotas",
         "sum(amount) of deals_won quotas", QUOTAS_IN, NONE),
     Kpi("deals_won_attainment", "Quota attainment (deals won)", FRACTION, "quotas",
@@ -239,7 +241,12 @@ Generated from `metrics/definitions.py` by `python manage.py kpi_docs`; do not e
   then, for its owner then and that owner's manager and team on D. Territory, product and
   segment are the deal's current ones. A deal imported without history is open from its
   created date, at its amount, in a stage nobody recorded (no weighted value), until its close
-  date. Flows stay those of the period.
+  date. Flows stay those of the period; what is due when is decided as of D.
+- **Due**: an open deal is due on its `expected_close_on`, or today once that date has passed
+  (it is overdue). Wherever open pipeline is split by period (month and quarter groups,
+  coverage, the forecast, the dashboards) an overdue deal counts in the period containing
+  today, never in one already over; a deal without an expected close date is due in no
+  period (`pipeline/due.py`).
 - **Groups**: rep (deal owner, account owner, activity rep), manager (that person's manager),
   team, territory, product, segment (account tier), month and quarter (calendar, `2017-03`,
   `2017-Q2`). Every group of the scope is listed, with zeros and no-values when it had no data;

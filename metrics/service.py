@@ -83,7 +83,7 @@ def kpi_panel(
     base = Context(period, today, None, gross_margin(), activity_targets())
     values: Values = {}
     if total or by is None:
-        totals = _totals(scope, period, by, as_of, families)
+        totals = _totals(scope, period, by, today, as_of, families)
         values = _kpis(totals, _context(base, TOTAL, by, people))
         values["customer_acquisition_cost"] = _acquisition_cost(scope, period)
     if by is None:
@@ -122,7 +122,7 @@ def _families(
 ) -> dict[str, Rows | None]:
     """One grouped query per family; None for a family that cannot be grouped that way."""
     return {
-        "deals": deal_rows(scope.deals, period, by, as_of),
+        "deals": deal_rows(scope.deals, period, by, today=today, as_of=as_of),
         "subscriptions": subscription_rows(scope.subscriptions, period, by, today),
         "surveys": survey_rows(scope.surveys, period, by),
         "quotas": quota_rows(scope.quotas, period, by),
@@ -131,14 +131,20 @@ def _families(
 
 
 def _totals(
-    scope: Scope, period: Period, by: str | None, as_of: date | None, families: dict
+    scope: Scope,
+    period: Period,
+    by: str | None,
+    today: date,
+    as_of: date | None,
+    families: dict,
 ) -> dict[str, Raw | None]:
     """The TOTAL row of each family: from its grouped rows when they add up, else a query."""
     totals = {name: _filled(name, rows, TOTAL) for name, rows in families.items()}
     if by is None:
         return totals
     if by in TIME_GROUPS:  # the open pipeline is not bucketed by month as a whole
-        totals["deals"] = _filled("deals", deal_rows(scope.deals, period, None, as_of), TOTAL)
+        deals = deal_rows(scope.deals, period, None, today=today, as_of=as_of)
+        totals["deals"] = _filled("deals", deals, TOTAL)
     for name, query in (("surveys", survey_rows), ("activities", activity_rows)):
         rows = families[name]
         if rows is None:

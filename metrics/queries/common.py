@@ -64,7 +64,7 @@ def in_period_moments(field: str, period: Period) -> Q:
     return condition
 
 
-def bucket(by: str, field: str) -> Expression:
+def bucket(by: str, field: str | Expression) -> Expression:
     """First day of the calendar month or quarter of `field` (a date or datetime)."""
     trunc = TruncMonth if by == "month" else TruncQuarter
     return trunc(field, output_field=DateField())

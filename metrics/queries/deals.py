@@ -2,7 +2,7 @@
 
 A flow counts a deal by the date that makes it one: won, lost, revenue and cycle by `closed_on`,
 opportunities by `created_on`. The open pipeline is a stock: the deals open now (in month and
-quarter groups, bucketed by `expected_close_on`).
+quarter groups, and for coverage, by the period they are due in: `pipeline.due`).
 
 Sales cycles come from a second, narrow query over the deals closed in the period (a covering
 index answers it on PostgreSQL): per group and for the total, the closed deals, their days and
@@ -49,6 +49,7 @@ from metrics.queries.common import (
 from metrics.queries.stock import stock_rows, with_stock
 from metrics.scope import DEAL_TERRITORY
 from pipeline.crediting import CREDITED_MANAGER, CREDITED_OWNER, CREDITED_TEAM
+from pipeline.due import due_in_q, due_on
 from pipeline.models import Billing, Deal, DealType, StageKind
 
 PATHS: Paths = {
@@ -111,13 +112,22 @@ def pipeline_aggregates(window: Q) -> dict:
 
 
 def deal_rows(
-    deals: QuerySet[Deal], period: Period, by: str | None, as_of: date | None = None
+    deals: QuerySet[Deal],
+    period: Period,
+    by: str | None,
+    *,
+    today: date,
+    as_of: date | None = None,
 ) -> Rows:
-    """Raw deal aggregates per group and a TOTAL (or only TOTAL), with sales-cycle figures.
+    """Raw deal aggregates per group and a TOTAL (or only TOTAL), with sales-cycle figures;
+    open deals are due in a period as of `today`.
 
     With `as_of`, the open pipeline is the one at the end of that day (see `stock`).
     """
-    rows = _time_rows(deals, period, by) if by in TIME_GROUPS else _rows(deals, period, by)
+    if by in TIME_GROUPS:
+        rows = _time_rows(deals, period, by, today)
+    else:
+        rows = _rows(deals, period, by, today)
     if as_of is not None:
         rows = with_stock(rows, stock_rows(deals, period, by, as_of))
     cycles = cycle_stats(deals, period, by, total=by not in TIME_GROUPS)
@@ -128,16 +138,14 @@ def deal_rows(
     return rows
 
 
-def _rows(deals: QuerySet[Deal], period: Period, by: str | None) -> Rows:
+def _rows(deals: QuerySet[Deal], period: Period, by: str | None, today: date) -> Rows:
     """All the sums per group in one query."""
     created = in_period("created_on", period)
     aggregates = {
         **closed_aggregates(period),
         "opportunities": Count("id", filter=created),
         **pipeline_aggregates(Q()),
-        "period_weighted_x100": money(
-            OPEN & in_period("expected_close_on", period), AMOUNT_X_PERCENT
-        ),
+        "period_weighted_x100": money(OPEN & due_in_q(period, today), AMOUNT_X_PERCENT),
     }
     relevant = deals
     if created:  # an unbounded period keeps every deal
@@ -227,17 +235,18 @@ def _added(rows: Iterable[Raw]) -> Raw:
     return {name: sum(row.get(name) or 0 for row in rows) for name in ADDITIVE}
 
 
-def _time_rows(deals: QuerySet[Deal], period: Period, by: str) -> Rows:
-    """Month or quarter buckets: each date field is bucketed by its own query."""
+def _time_rows(deals: QuerySet[Deal], period: Period, by: str, today: date) -> Rows:
+    """Month or quarter buckets: each date field is bucketed by its own query, open deals by
+    the day they are due."""
     closed = deals.filter(closed_in(period))
     created = deals.filter(in_period("created_on", period))
-    expected = in_period("expected_close_on", period) & Q(expected_close_on__isnull=False)
+    due = deals.filter(OPEN & due_in_q(period, today))
     pipeline = pipeline_aggregates(Q())
     pipeline["period_weighted_x100"] = pipeline["weighted_x100"]
     return merge(
         grouped(closed, bucket(by, "closed_on"), closed_aggregates(period)),
         grouped(created, bucket(by, "created_on"), {"opportunities": Count("id")}),
-        grouped(deals.filter(OPEN & expected), bucket(by, "expected_close_on"), pipeline),
+        grouped(due, bucket(by, due_on(today)), pipeline),
     )
 
 

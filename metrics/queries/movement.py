@@ -22,9 +22,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core.periods import Period
-from metrics.queries.common import MONEY_SUM, Rows, grouped, in_period
+from metrics.queries.common import MONEY_SUM, Rows, grouped
+from pipeline.due import due_in_q
 from pipeline.models import Deal, DealChange, StageKind
 from pipeline.selectors import deal_states_as_of
 
@@ -45,14 +47,15 @@ def movement_rows(
 ) -> Rows:
     """Per group: the pipeline at `start`, at `end`, and each move between them (amounts).
 
-    With a `window`, the pipeline is the open deals expected to close in it, so a deal whose
-    expected close date leaves or enters the window is pushed out or pulled in.
+    With a `window`, the pipeline is the open deals due in it on each moment's day, so a deal
+    whose expected close date leaves or enters the window is pushed out or pulled in (and one
+    gone overdue rolls into the window once the window holds the day).
     """
     states = (
         deal_states_as_of(end, deals)
         .annotate(**_start_state(start, window))
         .annotate(
-            in_end=_flag(Q(status=StageKind.OPEN) & _window("expected_close_on", window)),
+            in_end=_flag(Q(status=StageKind.OPEN) & _window("expected_close_on", window, end)),
             end_amount=Coalesce("amount", Value(0), output_field=MONEY_SUM),
         )
     )
@@ -68,12 +71,12 @@ def _start_state(start: datetime, window: Period | None) -> dict:
         "start_kind": Subquery(latest.values("status")[:1]),
         "start_close": Subquery(latest.values("expected_close_on")[:1]),
         "start_amount": Coalesce(amount, Value(0), output_field=MONEY_SUM),
-        "in_start": _flag(Q(start_kind=StageKind.OPEN) & _window("start_close", window)),
+        "in_start": _flag(Q(start_kind=StageKind.OPEN) & _window("start_close", window, start)),
     }
 
 
-def _window(field: str, window: Period | None) -> Q:
-    return Q() if window is None else in_period(field, window) & Q(**{f"{field}__isnull": False})
+def _window(field: str, window: Period | None, moment: datetime) -> Q:
+    return Q() if window is None else due_in_q(window, timezone.localdate(moment), field)
 
 
 def _flag(condition: Q) -> Case:

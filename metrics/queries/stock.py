@@ -22,11 +22,11 @@ from metrics.queries.common import (
     Rows,
     bucket,
     grouped,
-    in_period,
     money,
 )
 from org.models import User
 from org.services import reporting_lines_on
+from pipeline.due import due_in_q, due_on
 from pipeline.models import Deal, StageKind
 from pipeline.selectors import deal_states_as_of
 
@@ -41,20 +41,18 @@ STATE_PATHS: dict[str, Expression | F] = {
 
 def stock_rows(deals: QuerySet[Deal], period: Period, by: str | None, as_of: date) -> Rows:
     """Open deals, pipeline and weighted pipeline per group at the end of `as_of`; the
-    weighted pipeline expected to close in `period` too (month and quarter groups bucket
-    by expected close date, like the current pipeline)."""
+    weighted pipeline due in `period` too (month and quarter groups bucket by the day each
+    deal was due on `as_of`, like the current pipeline: `pipeline.due`)."""
     states = deal_states_as_of(end_of_day(as_of), deals).filter(status=StageKind.OPEN)
     aggregates = {
         "open_deals": Count("id"),
         "pipeline": money(Q()),
         "weighted_x100": money(Q(), AMOUNT_X_PERCENT),
-        "period_weighted_x100": money(in_period("expected_close_on", period), AMOUNT_X_PERCENT),
+        "period_weighted_x100": money(due_in_q(period, as_of), AMOUNT_X_PERCENT),
     }
     if by in TIME_GROUPS:
-        dated = states.filter(
-            in_period("expected_close_on", period), expected_close_on__isnull=False
-        )
-        rows = grouped(dated, bucket(by, "expected_close_on"), aggregates)
+        due = states.filter(due_in_q(period, as_of))
+        rows = grouped(due, bucket(by, due_on(as_of)), aggregates)
         for row in rows.values():
             row["period_weighted_x100"] = row["weighted_x100"]
         return rows

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.periods import Period, add_months
 from metrics.queries.deals import deal_rows
@@ -17,7 +18,9 @@ from territories.models import Territory
 
 def actuals(rep_ids: Collection[int], metric: str, period: Period) -> dict[int, Decimal]:
     """What each rep sold on the quota's metric in the period (deals credited to their owner)."""
-    rows = deal_rows(Deal.objects.filter(owner_id__in=rep_ids), period, "rep")
+    rows = deal_rows(
+        Deal.objects.filter(owner_id__in=rep_ids), period, "rep", today=timezone.localdate()
+    )
     name = ACTUAL_OF[metric]
     return {rep: Decimal(rows.get(rep, {}).get(name) or 0) for rep in rep_ids}
 
@@ -28,7 +31,7 @@ def seasonality_learn(
     """Each calendar month's share (%, two decimals, adding up to 100) of what `deals` sold on the
     metric in the `years` whole years before `before`; even shares without any history."""
     span = Period(add_months(before, -12 * years), before)
-    rows = deal_rows(deals, span, "month")
+    rows = deal_rows(deals, span, "month", today=timezone.localdate())
     totals = dict.fromkeys(range(1, 13), ZERO)
     for month, row in rows.items():
         if isinstance(month, date):
