@@ -61,5 +61,5 @@ def deal_recredit(deal: Deal, *, to: User, by: User, reason: str) -> Deal:
         closed_team_id=deal.closed_team_id,
         changed_by=by,
     )
-    audit_write(deal, "recredited", old, audit_state(deal, CREDIT), reason=reason, actor=by)
+    audit_write(deal, "recredit", old, audit_state(deal, CREDIT), reason=reason, actor=by)
     return deal

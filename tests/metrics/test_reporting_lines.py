@@ -112,7 +112,7 @@ def test_a_move_by_the_api_takes_effect_from_the_date_given(
 
     assert answer.status_code == 200, answer.content
     assert "effective_from" not in answer.json()
-    lines = ReportingLine.objects.filter(person=rep).order_by("start")
+    lines = ReportingLine.objects.filter(person=rep)  # oldest first, on every database
     assert [(line.start, line.end, line.manager) for line in lines] == [
         (None, EARLY_NOVEMBER, manager),
         (EARLY_NOVEMBER, None, other_manager),

@@ -124,7 +124,7 @@ def test_an_admin_recredits_a_won_deal_and_only_that_moves_its_credit(
     won.refresh_from_db()
     assert (won.owner, won.closed_owner, won.closed_manager) == (rep, other_rep, other_manager)
     assert won.closed_team == other_manager.managed_teams.get()
-    entry = AuditEntry.objects.get(model="pipeline.Deal", action="recredited")
+    entry = AuditEntry.objects.get(model="pipeline.Deal", action="recredit")
     assert entry.changes["closed_owner"] == [rep.pk, other_rep.pk]
     assert (entry.actor, entry.reason) == (admin_user, "Olga closed it")
     assert revenue_by_rep() == {"Rita Rep": 0, "Olga Rep": 1000}
