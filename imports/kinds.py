@@ -92,11 +92,13 @@ def _option_date(mapping, name: str) -> date:
 
 def _prepare_deals(rows, mapping) -> None:
     by_owner: dict[int, list[TerritoryAssignment]] = {}
+    kept: dict[str | None, Territory | None] = {}
     if mapping.options.get("territory_from_owner"):
         owners = {row.values["owner"].pk for row in rows if row.values.get("owner")}
         spans = TerritoryAssignment.objects.filter(rep_id__in=owners).order_by("start")
         for span in spans:
             by_owner.setdefault(span.rep_id, []).append(span)
+        kept = _closed_territories(rows)
     for row in rows:
         values = row.values
         if not values.get("name") and values.get("external_id"):
@@ -111,7 +113,23 @@ def _prepare_deals(rows, mapping) -> None:
                 values.setdefault("closed_on", None)
         owner = values.get("owner")
         if owner is not None and owner.pk in by_owner and not values.get("territory"):
-            values["territory"] = _territory_on(by_owner[owner.pk], values.get("created_on"))
+            if values.get("external_id") in kept and _closed(values):
+                values["territory"] = kept[values["external_id"]]
+            else:
+                values["territory"] = _territory_on(by_owner[owner.pk], values.get("created_on"))
+
+
+def _closed(values: dict) -> bool:
+    stage = values.get("stage")
+    return stage is not None and stage.kind != StageKind.OPEN
+
+
+def _closed_territories(rows) -> dict[str | None, Territory | None]:
+    """{external id: territory} of the deals in `rows` already closed: a deal closed and still
+    closed keeps the territory it was credited to, whoever owns it now."""
+    ids = [row.values["external_id"] for row in rows if row.values.get("external_id")]
+    closed = Deal.objects.filter(external_id__in=ids).exclude(status=StageKind.OPEN)
+    return {deal.external_id: deal.territory for deal in closed.select_related("territory")}
 
 
 def _territory_on(spans: list, day: date | None) -> Territory:

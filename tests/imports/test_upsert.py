@@ -131,3 +131,28 @@ def test_an_apply_forgets_its_keys_range_by_range_and_only_its_own(stages, rep, 
     assert report.ok and report.created == len(ROWS)
     assert not ImportedKey.objects.filter(run=run).exists()
     assert list(ImportedKey.objects.values_list("key", flat=True)) == ["OTHER-1"]
+
+
+def test_deals_handed_to_another_rep_keep_their_credit_at_close(stages, rep, other_rep, write_csv):
+    """With `territory_from_owner`, a re-import naming another owner moves the open deal to
+    that owner's territory; the closed one changes owner but keeps its closer and territory."""
+    from territories.models import Territory, TerritoryAssignment
+
+    north, south = (Territory.objects.create(name=n, kind="territory") for n in ("North", "South"))
+    TerritoryAssignment.objects.create(rep=rep, territory=north, start=date(2026, 1, 1))
+    TerritoryAssignment.objects.create(rep=other_rep, territory=south, start=date(2026, 1, 1))
+    mapping = write_csv('{"kind": "deals", "territory_from_owner": true, "columns": {'
+                        '"external_id": "external_id", "name": "name", "owner": "owner", '
+                        '"stage": "stage", "amount": "amount", "created_on": "created_on", '
+                        '"close_date": "close_date"}}', "deals.json")  # fmt: skip
+    run_import(write(write_csv, ROWS[:2]), mapping=str(mapping))
+
+    handed = [row.replace(",rep,", ",other_rep,") for row in ROWS[:2]]
+    _, report = run_import(write(write_csv, handed), mapping=str(mapping))
+
+    assert (report.updated, report.error_count) == (2, 0)
+    deals = Deal.objects.order_by("external_id")
+    assert [(d.owner, d.territory, d.closed_owner, d.closed_territory) for d in deals] == [
+        (other_rep, south, None, None),
+        (other_rep, north, rep, north),
+    ]
