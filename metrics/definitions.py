@@ -259,8 +259,8 @@ Generated from `metrics/definitions.py` by `python manage.py kpi_docs`; do not e
   forecast's actuals (`pipeline/crediting.py`). Closed facts are locked (`pipeline/locking.py`):
   only an admin changes a won or lost deal's amount, stage, close date, owner, account or
   territory, or re-credits it to another rep, giving a reason kept in the audit log; a change
-  to a deal already paid on in a closed statement period shows as an adjustment line on the
-  next statement.
+  to a deal already paid on in a closed statement period shows as an adjustment line when that
+  period's statements are recalculated.
 - **No value**: an empty denominator gives None (JSON `null`, shown as `—`), never a fake 0.
   Sums and counts over nothing are 0.
 - **Units**: rates are fractions (0.634 means 63.4 %), not percents; CSAT is 0-100 and NPS

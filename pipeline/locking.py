@@ -3,8 +3,8 @@
 Only an admin changes them, giving a reason, and every such change is audited (who may is
 decided in `access`). Re-crediting a closed deal to another rep is the one way to move its
 credit; nothing else does (`crediting.credit_at_close` keeps a credit once stamped). A change
-to a deal already paid on in a closed statement period shows on the next statement as an
-adjustment (see compensation).
+to a deal already paid on in a closed statement period shows as an adjustment line when that
+period is recalculated (see compensation).
 """
 
 from typing import Any
