@@ -1,6 +1,5 @@
 """What every API endpoint shares: scoped querysets, strict filters, paging, model validation."""
 
-import csv
 from collections.abc import Callable, Iterator
 from datetime import UTC
 from typing import cast
@@ -9,7 +8,6 @@ import django_filters
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import CheckConstraint, Model, Q, QuerySet
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -26,6 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.settings import api_settings
 
 import access
+from core.csvout import csv_response
 from org.models import User
 
 PAGING_PARAMS = {"page", "page_size", "ordering", "search", "format"}
@@ -154,23 +153,20 @@ class OrgWritePermission(ScopedPermission):
         return access.can_manage_org(user)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(rows, serializer) -> Iterator[str]:
-    """A header, then one line per row, as the serializer shows it."""
+def export_table(rows, serializer) -> tuple[list[str], Iterator[list]]:
+    """The serializer's readable fields, and one row per object as the serializer shows it."""
     fields = [
         name
         for name, field in serializer.fields.items()
         if not isinstance(field, serializers.ListSerializer) and not field.write_only
     ]
-    writer = csv.writer(_Echo())
-    yield writer.writerow(fields)
-    for row in rows.iterator(chunk_size=2000):
-        data = serializer.to_representation(row)
-        yield writer.writerow(["" if data[f] is None else data[f] for f in fields])
+
+    def lines():
+        for row in rows.iterator(chunk_size=2000):
+            data = serializer.to_representation(row)
+            yield [data[name] for name in fields]
+
+    return fields, lines()
 
 
 class ScopedViewSet(viewsets.ModelViewSet):
@@ -192,10 +188,8 @@ class ScopedViewSet(viewsets.ModelViewSet):
         """Every row you may see, with the filters applied, as CSV (streamed, not paged)."""
         rows = self.filter_queryset(self.get_queryset())
         serializer = self.get_serializer_class()(context=self.get_serializer_context())
-        name = f"{self.basename}-{timezone.localdate().isoformat()}.csv"
-        response = StreamingHttpResponse(csv_lines(rows, serializer), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        name = f"{self.basename}-{timezone.localdate().isoformat()}"
+        return csv_response(name, *export_table(rows, serializer))
 
 
 class ReadOnlyScopedViewSet(ScopedViewSet, viewsets.ReadOnlyModelViewSet):

@@ -6,7 +6,7 @@ a 404, exactly like a forged id in a detail URL.
 
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import is_list_serializer
@@ -17,9 +17,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 import access
+from core.csvout import csv_response
 from core.periods import inclusive_range
 from metrics.definitions import COUNT, KPIS
-from metrics.output import as_csv, as_dict, kpi_keys
+from metrics.output import as_dict, as_rows, kpi_keys
 from metrics.queries.common import GROUPS
 from metrics.queries.movement import MOVES
 from metrics.service import kpi_panel, pipeline_movement
@@ -201,10 +202,7 @@ class KpiViewSet(viewsets.ViewSet):
     def export(self, request):
         """The same figures as CSV: one row per group, then the total."""
         panel, keys = _panel(request)
-        response = HttpResponse(as_csv(panel, keys) + "\n", content_type="text/csv")
-        name = f"kpis-{timezone.localdate().isoformat()}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return csv_response(f"kpis-{timezone.localdate().isoformat()}", *as_rows(panel, keys))
 
     @extend_schema(parameters=[MovementQuery], responses=PipelineMovement)
     @action(detail=False)

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 import access
 from api.base import ModelValidatingSerializer, ScopedViewSet
+from api.defaults import Conflict
 from org.models import Team, User
 from org.services import reporting_move_refusal
 
@@ -64,6 +65,11 @@ class UserViewSet(ScopedViewSet):
     filterset_fields = ["role", "manager", "team", "is_active"]
     search_fields = ["username", "first_name", "last_name"]
     ordering_fields = ["last_name", "username"]
+
+    def perform_destroy(self, instance):
+        if instance == self.request.user:
+            raise Conflict("You cannot delete your own account: ask another admin.")
+        super().perform_destroy(instance)
 
 
 class TeamSerializer(ModelValidatingSerializer):

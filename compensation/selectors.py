@@ -332,22 +332,17 @@ CSV_HEADER = [
 ]
 
 
-def _cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula is quoted."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def statement_rows(statement: Statement) -> list[list]:
-    """A statement as CSV rows: a header, one row per line, and the total."""
-    rows: list[list] = [CSV_HEADER]
+    """A statement as CSV rows (after CSV_HEADER): one row per line, and the total."""
+    rows: list[list] = []
     for line in statement.lines.select_related("created_by"):
         rows.append(
             [
-                *(line.position, line.kind, _cell(line.component), line.deal_id or ""),
-                *(_cell(line.deal_name), line.closed_on or "", line.credit or ""),
-                *("" if line.base is None else line.base, line.tier, line.rate or ""),
-                *(line.exact, line.amount, _cell(line.explanation)),
-                *(line.created_by.username if line.created_by else "", _cell(line.reason)),
+                *(line.position, line.kind, line.component, line.deal_id),
+                *(line.deal_name, line.closed_on, line.credit),
+                *(line.base, line.tier, line.rate),
+                *(line.exact, line.amount, line.explanation),
+                *(line.created_by.username if line.created_by else None, line.reason),
             ]
         )
     rows.append(["", "total", "", "", "", "", "", "", "", "", "", statement.total, ""])

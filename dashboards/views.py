@@ -1,6 +1,5 @@
 """Dashboard pages and the drill-downs behind their figures, all from the user's scope."""
 
-import csv
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 import access
+from core.csvout import csv_response
 from core.query import parse_id
 from dashboards.cache import cached
 from dashboards.common import fmt, person_name
@@ -36,7 +36,6 @@ from pipeline.models import ActivityKind, SegmentTier
 
 DEFAULT_PERIOD = {"rep": "month", "manager": "quarter", "executive": "quarter", "admin": "month"}
 PAGE_SIZE = 50
-CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SignedInRequest(HttpRequest):
@@ -224,36 +223,14 @@ def drill(request: SignedInRequest, kind: str) -> HttpResponse | StreamingHttpRe
     return render(request, "dashboards/drill.html", context)
 
 
-def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in CSV_FORMULA and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv(found: Listing, rows) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
     keys = [column.key for column in found.columns]
-
-    def lines():
-        yield writer.writerow(["id", *(column.label for column in found.columns)])
-        for row in rows.iterator(chunk_size=2000):
-            yield writer.writerow([row["id"], *(_safe(cell_value(row, key)) for key in keys)])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="pacer-{found.kind}.csv"'
-    return response
+    lines = (
+        [row["id"], *(cell_value(row, key) for key in keys)]
+        for row in rows.iterator(chunk_size=2000)
+    )
+    header = ["id", *(column.label for column in found.columns)]
+    return csv_response(f"pacer-{found.kind}", header, lines)
 
 
 @login_required

@@ -3,10 +3,9 @@
 The `kpis` command and the KPI API both render through here, so their output cannot drift.
 """
 
-import csv
-import io
 from decimal import Decimal
 
+from core.csvout import csv_text
 from core.formatting import NO_VALUE
 from metrics.definitions import COUNT, KPIS, display
 from metrics.service import Panel, Values
@@ -41,15 +40,17 @@ def as_dict(panel: Panel, keys: list[str]) -> dict:
     return {"total": numbers(panel.total), "groups": groups}
 
 
-def as_csv(panel: Panel, keys: list[str]) -> str:
-    """One row per group, then the total; an empty cell has no value."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["key", *keys])
+def as_rows(panel: Panel, keys: list[str]) -> tuple[list[str], list[list]]:
+    """A header and one row per group, then the total; for CSV, where no value is empty."""
+    rows = []
     for key, values in [*((g.key, g.values) for g in panel.groups), (TOTAL_KEY, panel.total)]:
         shown = _shown(values, keys)
-        writer.writerow([key, *("" if shown[k] is None else shown[k] for k in keys)])
-    return out.getvalue().rstrip("\n")
+        rows.append([key, *(shown[k] for k in keys)])
+    return ["key", *keys], rows
+
+
+def as_csv(panel: Panel, keys: list[str]) -> str:
+    return csv_text(*as_rows(panel, keys)).rstrip("\n")
 
 
 def _text(value: Decimal | int | None) -> str:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import DecimalField, Field, Model
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpRequest, HttpResponse
@@ -103,15 +104,25 @@ def audit_write(
     if not changes:
         return
     actor = actor or _actor.get()
+    if action == "deleted" and actor == instance:
+        actor = None  # the actor's own row is going: an entry cannot point at it
     apps.get_model("org", "AuditEntry").objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         model=instance._meta.label,
         object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
+        object_repr=_label(instance)[:200],
         changes=dict(sorted(changes.items())),
         reason=reason,
     )
+
+
+def _label(instance: Model) -> str:
+    """The object's name; in a cascade its parent may be deleted already, then its id."""
+    try:
+        return str(instance)
+    except ObjectDoesNotExist:
+        return f"{instance._meta.verbose_name} {instance.pk}"
 
 
 def _before_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
@@ -140,6 +151,12 @@ def connect() -> None:
         pre_save.connect(_before_save, sender=model, dispatch_uid=f"audit-pre-{label}")
         post_save.connect(_after_save, sender=model, dispatch_uid=f"audit-post-{label}")
         post_delete.connect(_after_delete, sender=model, dispatch_uid=f"audit-del-{label}")
+
+
+def audit_actor_set(user: Any) -> None:
+    """The actor of the rest of this request, when it is known only after the middleware ran
+    (an API token); the middleware restores the previous actor at the end of the request."""
+    _actor.set(user)
 
 
 class AuditActorMiddleware:

@@ -71,11 +71,12 @@ class ReportingLine(models.Model):
     `org.services.reporting_lines_sync` on every change of a person's manager or team."""
 
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reporting_lines")
+    # A line is history: a manager or team named in one is deleted only with the line.
     manager = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Team, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)

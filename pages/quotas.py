@@ -6,17 +6,18 @@ Sales operations (admins) write; managers read their tree's grid and executives 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 import access
+from core.csvout import csv_response
 from pages.quota_forms import AllocationForm, PeriodForm, UploadForm, grid_entries
 from planning.selectors.quotas import assignee_seasonality
 from planning.services.quotas import quota_allocation_apply, quota_allocation_preview
-from quotas.selectors import quota_grid
+from quotas.selectors import GRID_HEADER, quota_grid, quota_grid_lines
 from quotas.services import QuotaRowsInvalid, quotas_import_csv, quotas_set
 
 
@@ -49,7 +50,7 @@ def _save_grid(request: HttpRequest, form: PeriodForm) -> list[tuple[int, str]]:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def quota_plan(request: HttpRequest) -> HttpResponse:
+def quota_plan(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user = access.signed_in(request)
     if not access.can_view_quota_plan(user):
         raise PermissionDenied("The quota plan is for managers, executives and sales operations.")
@@ -67,6 +68,10 @@ def quota_plan(request: HttpRequest) -> HttpResponse:
             territories=access.visible_plan_territories(user),
             kind=data["period"], start=data["start"], metric=data["metric"],
         )  # fmt: skip
+    if form.is_valid() and request.GET.get("format") == "csv":
+        data = form.cleaned_data
+        name = f"quota-plan-{data['period']}-{data['start'].isoformat()}-{data['metric']}"
+        return csv_response(name, GRID_HEADER, quota_grid_lines(rows))
     context = {"form": form, "rows": rows, "problems": problems,
                "can_edit": access.can_manage_org(user)}  # fmt: skip
     return render(request, "quotas/plan.html", context)

@@ -1,16 +1,15 @@
 """Statements as people read them: a list, a printable page and a CSV, all from the scope."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 import access
 from compensation.models import Statement
-from compensation.selectors import statement_get, statement_list, statement_rows
+from compensation.selectors import CSV_HEADER, statement_get, statement_list, statement_rows
+from core.csvout import csv_response
 
 
 def _statement(request: HttpRequest, pk: int) -> Statement:
@@ -37,10 +36,7 @@ def statement_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def statement_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     statement = _statement(request, pk)
     name = f"statement-{statement.rep.username}-{statement.period}-{statement.start.isoformat()}"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    csv.writer(response).writerows(statement_rows(statement))
-    return response
+    return csv_response(name, CSV_HEADER, statement_rows(statement))

@@ -54,17 +54,17 @@ class Quota(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.RESTRICT,
         related_name="quotas",
     )
     team = models.ForeignKey(
-        "org.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="quotas"
+        "org.Team", null=True, blank=True, on_delete=models.RESTRICT, related_name="quotas"
     )
     territory = models.ForeignKey(
         "territories.Territory",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.RESTRICT,
         related_name="quotas",
     )
     period = models.CharField(max_length=8, choices=PeriodKind.choices)

@@ -1,7 +1,7 @@
 """Reads for quota planning: who a team's or territory's members are, what they sold, how sales
 fall across the months, and the planning grid with roll-ups and the over-assignment gap."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -128,3 +128,16 @@ def quota_grid(
         )
         for field, owner, _ in groups
     ]
+
+
+GRID_HEADER = ["kind", "name", "of", "quota", "reps_sum", "rolled_up", "gap"]
+
+
+def quota_grid_lines(grid: list[GridRow]) -> Iterator[list]:
+    """The grid as table rows (after GRID_HEADER): each team or territory, then its reps."""
+    for row in grid:
+        yield [row.field, str(row.assignee), None, row.explicit, row.members_total,
+               row.rolled_up, row.gap]  # fmt: skip
+        for cell in row.members:
+            yield ["rep", str(cell.rep), str(row.assignee),
+                   cell.amount, None, None, None]  # fmt: skip

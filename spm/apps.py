@@ -8,7 +8,8 @@ class PacerAdminConfig(AdminConfig):
 
 
 class PacerConfig(AppConfig):
-    """The project itself: after every migrate, the periodic tasks of `core.schedules`."""
+    """The project itself: after every migrate, the periodic tasks of `core.schedules`; the
+    sign-in time that session limits count from."""
 
     name = "spm"
     verbose_name = "Pacer"
@@ -17,6 +18,7 @@ class PacerConfig(AppConfig):
         from django.apps import apps
 
         from core.schedules import schedules_ensure
+        from spm import sessions  # noqa: F401  (connects the sign-in receiver)
 
         # Django signals post_migrate only for apps with models: hang it on the beat tables' app.
         beat = apps.get_app_config("django_celery_beat")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from core.env import envbool, envint, envlist, envstr
@@ -67,7 +68,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "spm.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "org.audit.AuditActorMiddleware",
     "access.RequestScopeMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -81,11 +84,21 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "access.backends.RoleBackend"]
 
-# Lock an account out (for this username and address) after repeated failed logins.
+# A session ends after this long without a request, and this long after sign-in however busy.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
+SESSION_ABSOLUTE_HOURS = envint("SESSION_ABSOLUTE_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+
+# Lock an account out after repeated failed sign-ins from any address, and an address after
+# failures on any accounts (access/lockout.py). Failures count until the lockout's hours have
+# passed since the last one; a success does not wipe them, or one good account would reset an
+# address that is guessing others'.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_HOURS", 1)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "access.lockout.AccountOrAddressHandler"
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
@@ -254,6 +267,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Scripts only from Pacer's own static files, never inline. plotly.js writes <style> elements
+# as it draws, hence inline styles; its modebar and image export use data: and blob: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -42,9 +42,10 @@ def test_database_down_is_503_naming_it(client):
 
 
 @override_settings(CACHES=REDIS_DOWN)
-def test_redis_down_pages_and_api_still_answer(client, rep, stages):
-    client.force_login(rep)
-    assert client.get("/dashboards/rep/").status_code == 200
+def test_redis_down_pages_and_api_still_answer(client, rep, manager, executive, stages):
+    for user, page in ((manager, "team"), (executive, "company"), (rep, "rep")):
+        client.force_login(user)
+        assert client.get(f"/dashboards/{page}/").status_code == 200, page
     kpis = client.get("/api/v1/kpis/", {"kpi": "revenue"})
     assert kpis.status_code == 200 and "revenue" in kpis.json()["total"]
     answer = client.get("/health/")

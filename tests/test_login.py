@@ -1,8 +1,10 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
+from django.test import Client
 
 from org.models import AuditEntry
 from quotas.models import Quota
@@ -83,3 +85,65 @@ def test_role_and_territory_changes_are_audited(rep, manager):
         ("territories.Territory", "created", {"kind": [None, "region"], "name": [None, "West"]}),
         ("territories.Territory", "deleted", {"kind": ["region", None], "name": ["West", None]}),
     ]
+
+
+def test_one_address_is_locked_out_across_accounts(client, settings, rep, other_rep, manager):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8  # each account stays below its own limit of 5
+    names = ["rep", "other_rep", "manager", "nobody"]
+    for attempt in range(7):
+        assert sign_in(client, names[attempt % 4], "wrong").status_code == 200
+    assert sign_in(client, "manager", "wrong").status_code == 429
+    assert sign_in(client, "other_rep", "pw").status_code == 429  # the right password too
+    # Another address may still sign in to the same accounts.
+    assert sign_in(Client(REMOTE_ADDR="10.0.0.9"), "other_rep", "pw").status_code == 302
+
+
+def test_an_account_is_locked_out_from_every_address(rep, settings):
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(Client(REMOTE_ADDR=f"10.0.1.{number}"), "rep", "wrong")
+    assert sign_in(Client(REMOTE_ADDR="10.0.2.1"), "rep", "pw").status_code == 429
+    assert sign_in(Client(REMOTE_ADDR="10.0.2.1"), "other_rep", "pw").status_code == 200
+
+
+def test_a_success_does_not_wipe_an_addresss_failures(client, settings, rep, other_rep):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    for _ in range(3):
+        sign_in(client, "rep", "wrong")
+    assert sign_in(client, "other_rep", "pw").status_code == 302  # one good account of its own
+    client.logout()
+    for _ in range(3):
+        sign_in(client, "rep", "wrong")
+    assert sign_in(client, "other_rep", "pw").status_code == 429
+
+
+def test_an_idle_session_ends_after_30_minutes_and_the_sign_in_page_says_why(client, rep, now):
+    sign_in(client, "rep", "pw")
+    with time_machine.travel(now + timedelta(minutes=29), tick=False):
+        assert client.get("/dashboards/rep/").status_code == 200
+    with time_machine.travel(now + timedelta(minutes=58), tick=False):
+        assert client.get("/dashboards/rep/").status_code == 200  # 29 minutes since the last
+    with time_machine.travel(now + timedelta(minutes=89), tick=False):
+        page = client.get("/dashboards/rep/", follow=True)
+    assert page.redirect_chain == [("/accounts/login/?next=/dashboards/rep/", 302)]
+    assert "signed out after 30 minutes without activity" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_session_ends_12_hours_after_sign_in_however_busy(client, rep, now):
+    sign_in(client, "rep", "pw")
+    assert client.cookies["sessionid"]["max-age"] == 12 * 3600
+    for minutes in range(20, 12 * 60, 20):
+        with time_machine.travel(now + timedelta(minutes=minutes), tick=False):
+            assert client.get("/dashboards/rep/").status_code == 200, minutes
+    with time_machine.travel(now + timedelta(hours=12, minutes=1), tick=False):
+        page = client.get("/api/v1/deals/", follow=True)
+    assert page.status_code == 401  # the API has no sign-in page to send anyone to
+    with time_machine.travel(now + timedelta(hours=12, minutes=2), tick=False):
+        assert "a session lasts 12 hours at most" in client.get("/accounts/login/").content.decode()
+
+
+def test_the_idle_timeout_is_a_setting(client, rep, now, settings):
+    settings.SESSION_IDLE_MINUTES = 5
+    sign_in(client, "rep", "pw")
+    with time_machine.travel(now + timedelta(minutes=6), tick=False):
+        assert client.get("/dashboards/rep/").status_code == 302

@@ -54,13 +54,13 @@ class Deal(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     lost_reason = models.CharField(max_length=200, blank=True)
     # Stamped by the model layer when the deal closes (see territories/crediting.py), so reports
-    # on closed deals keep the territory and owner in force then.
+    # on closed deals keep the territory and owner in force then: what they name can't be deleted.
     closed_territory = models.ForeignKey(
         "territories.Territory",
         null=True,
         blank=True,
         editable=False,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
     closed_owner = models.ForeignKey(
@@ -68,7 +68,7 @@ class Deal(models.Model):
         null=True,
         blank=True,
         editable=False,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
     # The closer's manager and team on the close date (their reporting line then).
@@ -77,7 +77,7 @@ class Deal(models.Model):
         null=True,
         blank=True,
         editable=False,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
     closed_team = models.ForeignKey(
@@ -85,7 +85,7 @@ class Deal(models.Model):
         null=True,
         blank=True,
         editable=False,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
 

@@ -16,7 +16,7 @@ def export(user, path: str, **params) -> list[dict]:
     client.force_authenticate(user)
     response = client.get(f"/api/v1/{path}/export/", params)
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith(f'attachment; filename="{path[:-1]}')
     body = b"".join(response.streaming_content).decode()
     return list(csv.DictReader(io.StringIO(body)))

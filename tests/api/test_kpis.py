@@ -126,8 +126,8 @@ def test_an_empty_scope_gives_no_value_not_zero(stages, rep):
 
 def test_csv_export_has_a_row_per_group_then_the_total(sales, manager):
     response = api(manager).get(URL + "export/", {"by": "rep", "kpi": "revenue,deals_won"})
-    assert response["Content-Type"] == "text/csv"
-    assert response.content.decode().splitlines() == [
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.getvalue().decode().splitlines() == [
         "key,revenue,deals_won",
         "Rita Rep,1000.00,2",
         "(total),1000.00,2",

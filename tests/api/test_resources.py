@@ -208,7 +208,9 @@ def test_deleting_an_account_in_use_is_a_clear_conflict(book, admin_user):
     account = book["mine"][0].account
     response = api(admin_user).delete(f"/api/v1/accounts/{account.pk}/")
     assert response.status_code == 409
-    assert response.json() == {"detail": "Still in use by deals; remove or move those first."}
+    assert response.json() == {
+        "detail": "This account is still in use by 2 deals: remove or move those first."
+    }
 
 
 def test_page_size_is_capped(book, admin_user):

@@ -70,8 +70,17 @@ def demo(transactional_db, settings) -> dict:
     return demo_load(seed=7, scale=DEMO_SCALE)
 
 
+# Listens from before any page script runs: what the Content-Security-Policy refused.
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation",
+  (event) => window.__csp.push(`${event.effectiveDirective} ${event.blockedURI}`));
+"""
+
+
 class Watched:
-    """A page with every console error, failed request and HTTP error it met."""
+    """A page with every console error, failed request, HTTP error and refusal by the
+    Content-Security-Policy it met."""
 
     def __init__(self, page, base: str) -> None:
         self.page = page
@@ -95,6 +104,9 @@ class Watched:
         if response.status >= 400 and response.status not in self.allowed_statuses:
             self.problems.append(f"HTTP {response.status}: {response.url}")
 
+    def csp_refused(self) -> list[str]:
+        return self.page.evaluate("window.__csp")
+
     def sign_in(self, username: str) -> None:
         page = self.page
         page.goto(self.base + "/accounts/login/")
@@ -117,6 +129,7 @@ def open_page(browser, live_server):
 
     def make(viewport: dict = LAPTOP) -> Watched:
         context = browser.new_context(viewport=viewport)
+        context.add_init_script(CSP_WATCH)
         contexts.append(context)
         return Watched(context.new_page(), live_server.url)
 

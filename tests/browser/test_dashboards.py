@@ -48,7 +48,7 @@ def lands_drawn(open_page, role: str, least_charts: int, username: str | None = 
         assert drawn == watched.page.locator("[data-figure]").count()
         assert drawn + empty >= least_charts
         assert watched.page.locator(".plot .main-svg, .spark .main-svg").count() >= drawn
-        assert watched.problems == []
+        assert watched.problems == [] and watched.csp_refused() == []
         overflow = watched.page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )

@@ -44,7 +44,8 @@ def test_a_rep_sees_only_their_own_statement_page_and_csv(client, statements, re
     assert b"rep deal" in page.content and b"111.10" in page.content
     assert b"other_rep" not in listing.content and b"Olga" not in listing.content
     assert csv["Content-Type"].startswith("text/csv")
-    assert b"rep deal" in csv.content and b"111.10" in csv.content
+    written = csv.getvalue()
+    assert b"rep deal" in written and b"111.10" in written
     for forged in (forged_page, forged_csv):
         assert forged.status_code == 404
         assert b"9999" not in forged.content and b"999.90" not in forged.content
@@ -142,6 +143,6 @@ def test_a_manager_reads_their_reps_statement_page_and_csv_but_not_another_tree(
 
     assert listing.status_code == csv.status_code == 200
     assert b"Rita" in listing.content and b"Olga" not in listing.content
-    assert b"111.10" in csv.content
+    assert b"111.10" in csv.getvalue()
     assert client.get(f"/compensation/statements/{theirs.pk}/").status_code == 404
     assert client.get(f"/compensation/statements/{theirs.pk}/csv/").status_code == 404
