@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 
@@ -8,7 +9,8 @@ class PacerAdminConfig(AdminConfig):
 
 
 class PacerConfig(AppConfig):
-    """The project itself: after every migrate, the periodic tasks of `core.schedules`."""
+    """The project itself: after every migrate, the periodic tasks of `core.schedules`; the
+    checks of settings that must agree."""
 
     name = "spm"
     verbose_name = "Pacer"
@@ -17,7 +19,9 @@ class PacerConfig(AppConfig):
         from django.apps import apps
 
         from core.schedules import schedules_ensure
+        from spm.checks import visibility_timeout_check
 
         # Django signals post_migrate only for apps with models: hang it on the beat tables' app.
         beat = apps.get_app_config("django_celery_beat")
         post_migrate.connect(schedules_ensure, sender=beat, dispatch_uid="pacer-schedules")
+        checks.register(visibility_timeout_check)
