@@ -7,6 +7,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from rest_framework import authentication, exceptions, pagination
 
+from core.queue import QueueUnreachable
 from org.audit import audit_actor_set
 from org.models import ApiToken
 from org.services import api_token_hash
@@ -15,6 +16,11 @@ from org.services import api_token_hash
 class Conflict(exceptions.APIException):
     status_code = 409
     default_code = "conflict"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = 503
+    default_code = "service_unavailable"
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -67,11 +73,14 @@ def _in_use(error: ProtectedError | RestrictedError, view) -> str:
 
 
 def handle_exception(exc, context):
-    """Model validation raised below the serializer becomes a 400 with a message per field."""
+    """Model validation raised below the serializer becomes a 400 with a message per field; a
+    task queue that is down, a 503 saying what was not started."""
     from rest_framework.views import exception_handler
 
     if isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict(_in_use(exc, context.get("view")))
+    if isinstance(exc, QueueUnreachable):
+        exc = ServiceUnavailable(str(exc))
     if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

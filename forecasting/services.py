@@ -82,6 +82,8 @@ def forecast_run(*, as_of: date, progress: Callable[[int, int], None] | None = N
     The lines are written in one transaction with the run marked succeeded, replacing any
     earlier run of the same day. On any error the run is marked failed with it (earlier runs
     stay untouched, no line is written) and the error is raised again, for the task to retry.
+    A process killed mid-run leaves its run marked running, with no line; the next run of the
+    day replaces it too, so there is only ever one complete run per as-of date.
     """
     started = timezone.now()
     run = ForecastRun.objects.create(as_of=as_of, started_at=started)

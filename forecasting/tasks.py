@@ -24,7 +24,9 @@ def pipeline_snapshot_take(day: str | None = None) -> dict:
 def forecast_run(as_of: str | None = None) -> dict:
     """Forecast as of the end of `as_of` (ISO date; yesterday, the last whole day, when omitted).
 
-    A failure is stored on a failed run and retried after 1, 2 then 4 minutes or so.
+    A failure is stored on a failed run and retried after 1, 2 then 4 minutes or so. A worker
+    lost mid-run leaves a run marked running with no line; the message, acknowledged only at the
+    end, is delivered again and that run replaced.
     """
     day = date.fromisoformat(as_of) if as_of else timezone.localdate() - timedelta(days=1)
     run = run_forecast(as_of=day)

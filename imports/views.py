@@ -5,17 +5,17 @@ from pathlib import Path
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 import access
+from core.queue import QueueUnreachable, task_enqueue_on_commit
 from imports.kinds import KINDS
 from imports.mapping import SHIPPED
-from imports.services import import_run_progress, import_run_start
+from imports.services import import_run_fail, import_run_progress, import_run_start
 from imports.tasks import import_run_execute
-from imports.uploads import upload_save
+from imports.uploads import upload_discard, upload_save
 from pipeline.models import ImportRun, ImportStatus
 
 DONE = {ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.APPLIED, ImportStatus.FAILED}
@@ -41,8 +41,19 @@ def _admin(request: HttpRequest) -> None:
         raise PermissionDenied("Only sales operations imports data.")
 
 
-def _queue(run: ImportRun) -> None:
-    transaction.on_commit(lambda: import_run_execute.delay(run.pk))
+def _queue(run: ImportRun) -> HttpResponse:
+    """Start the run in the worker and show its page. A task queue that is down fails the run,
+    saying so there and in a 503 (a dry run's file goes; an apply keeps the checked file)."""
+    try:
+        task_enqueue_on_commit(
+            import_run_execute, run.pk, consequence="the import was saved but not started"
+        )
+    except QueueUnreachable as error:
+        import_run_fail(run=run, message=str(error))
+        if run.dry_run:
+            upload_discard(run)
+        return HttpResponse(str(error), status=503)
+    return redirect("imports:run", pk=run.pk)
 
 
 @login_required
@@ -59,8 +70,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             user=access.signed_in(request),
             file_name=data["file"].name,
         )
-        _queue(run)
-        return redirect("imports:run", pk=run.pk)
+        return _queue(run)
     runs = access.visible_import_runs(access.signed_in(request)).select_related("user")[:20]
     return render(request, "imports/upload.html", {"form": form, "runs": runs})
 
@@ -103,5 +113,4 @@ def import_run_apply(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except OSError:
         return HttpResponse("The uploaded file is gone: upload it again.", status=409)
-    _queue(run)
-    return redirect("imports:run", pk=run.pk)
+    return _queue(run)

@@ -200,6 +200,19 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+# A task's message is acknowledged when the task ends, not when it starts, so a worker that dies
+# mid-task (killed, out of memory, its machine lost) leaves the task to run again rather than
+# dropping it. Every task is safe to run twice: each replaces or completes its earlier attempt
+# in one transaction (a forecast run per as-of date, statements per period, an import per run).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis hands a message nobody acknowledged to another worker after the visibility timeout.
+# It must exceed the longest a task may run (CELERY_TASK_TIME_LIMIT) and the longest countdown
+# of a retry, or a task still running (or waiting to retry) runs a second time alongside; the
+# lower it is, the sooner a task lost with its worker runs again.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat schedules live in the database, each created by its app's migration (spm/schedules.py),

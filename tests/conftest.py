@@ -113,3 +113,15 @@ def pytest_runtest_setup(item):
     for marker, configured in needs.items():
         if marker in item.keywords and not configured:
             pytest.skip(f"needs {'DATABASE_URL' if marker == 'postgres' else 'REDIS_URL'}")
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Tasks are sent (not run in-process) to a broker on a port nothing listens on, as when
+    Redis is down: connecting is refused at once."""
+    from spm.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(app, "_pool", None)  # the connections made to the real broker
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)

@@ -67,6 +67,26 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+def test_the_visibility_timeout_is_an_hour_unless_set(tmp_path):
+    show = "from django.conf import settings as s; print(s.CELERY_BROKER_TRANSPORT_OPTIONS)"
+    default = run(["shell", "-c", show], PRODUCTION, tmp_path)
+    shorter = run(
+        ["shell", "-c", show], {**PRODUCTION, "CELERY_VISIBILITY_TIMEOUT": "2400"}, tmp_path
+    )
+    assert default.stdout.strip().splitlines()[-1] == "{'visibility_timeout': 3600}"
+    assert shorter.stdout.strip().splitlines()[-1] == "{'visibility_timeout': 2400}"
+
+
+def test_a_visibility_timeout_within_the_task_time_limit_is_flagged(tmp_path):
+    env = {**PRODUCTION, "CELERY_VISIBILITY_TIMEOUT": "600"}
+    result = run(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
+    assert result.returncode != 0
+    assert (
+        "pacer.W001) CELERY_VISIBILITY_TIMEOUT (600 s) is not above CELERY_TASK_TIME_LIMIT "
+        "(1800 s): a long task would run twice at once." in result.stderr
+    )
+
+
 def test_env_readers_fail_loudly_on_bad_values(monkeypatch):
     monkeypatch.setenv("PACER_FLAG", "maybe")
     with pytest.raises(ImproperlyConfigured, match="PACER_FLAG='maybe' is not a boolean"):

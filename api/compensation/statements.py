@@ -1,6 +1,5 @@
 """Statements, their lines and disputes, in the people scope."""
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.decorators import action
@@ -17,6 +16,7 @@ from api.compensation.fields import MONEY
 from compensation import tasks
 from compensation.models import Dispute, PayPeriod, Statement, StatementLine
 from compensation.services import dispute_raise, dispute_resolve
+from core.queue import task_enqueue_on_commit
 
 
 class StatementLineSerializer(serializers.ModelSerializer):
@@ -90,7 +90,9 @@ class StatementViewSet(ReadOnlyScopedViewSet):
             task, kwargs = tasks.statements_close, {"by_id": request.user.pk}
         else:
             task, kwargs = tasks.statements_build, {}
-        transaction.on_commit(lambda: task.delay(period=period, start=start, **kwargs))
+        task_enqueue_on_commit(
+            task, period=period, start=start, consequence="the build was not started", **kwargs
+        )
         return Response(BuildOutput({"queued": True}).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -48,3 +48,7 @@ def test_the_command_runs_the_same_code_in_the_foreground(stages):
     assert run.as_of == date(2026, 5, 15)
     assert f"{run.lines.count()} lines" in out.getvalue()
     assert "1/1 scopes" in err.getvalue()  # the company alone: nobody in the org yet
+
+
+def test_the_run_is_acknowledged_only_once_done_so_a_lost_worker_leaves_it_to_run_again():
+    assert (forecast_run.acks_late, forecast_run.reject_on_worker_lost) == (True, True)
