@@ -6,6 +6,7 @@ An uploaded file is deleted once its run ends, unless a clean dry run leaves it 
 from pathlib import Path
 
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from imports.engine import CHUNK, import_file
@@ -27,6 +28,7 @@ def import_run_start(
     dry_run: bool,
     user: User | None = None,
     file_name: str = "",
+    applies: ImportRun | None = None,
 ) -> ImportRun:
     """Log a queued import of `path` with a mapping file, or with a kind and matched headers."""
     if not mapping and not kind:
@@ -40,6 +42,58 @@ def import_run_start(
         kind=kind,
         mapping=str(mapping),
         dry_run=dry_run,
+        applies=applies,
+    )
+
+
+class ApplyRefused(Exception):
+    """A dry run that cannot be applied (now): the message says why."""
+
+
+def import_run_apply(*, checked: ImportRun, user: User | None = None) -> ImportRun:
+    """Start the import that applies a clean dry run: the same file, mapping and kind.
+
+    A dry run is applied once: the apply run claims it (`ImportRun.applies` is unique), so of
+    two applies at the same moment (a double click, two admins) one starts a run and the other
+    is refused, naming that run. Raises ApplyRefused; then nothing was logged or queued.
+    """
+    if not checked.dry_run or checked.status != ImportStatus.VALID:
+        raise ApplyRefused("Only a dry run without errors can be applied.")
+    if (claimed := import_run_applied_by(checked)) is not None:
+        raise ApplyRefused(_already(claimed))
+    try:
+        with transaction.atomic():
+            return import_run_start(
+                path=Path(checked.source_path),
+                mapping=checked.mapping,
+                kind=checked.kind,
+                dry_run=False,
+                user=user,
+                file_name=checked.file_name,
+                applies=checked,
+            )
+    except IntegrityError:  # another apply claimed it since the check above
+        claimed = import_run_applied_by(checked)
+        if claimed is None:
+            raise
+        raise ApplyRefused(_already(claimed)) from None
+    except OSError:
+        raise ApplyRefused("The uploaded file is gone: upload it again.") from None
+
+
+def import_run_applied_by(checked: ImportRun) -> ImportRun | None:
+    """The import started to apply a dry run, if any (read afresh from the database)."""
+    return ImportRun.objects.filter(applies=checked).first()
+
+
+def _already(run: ImportRun) -> str:
+    if run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return f"This file is already being applied: import #{run.pk}."
+    if run.status == ImportStatus.APPLIED:
+        return f"This file was already applied: import #{run.pk}."
+    return (
+        f"This file was already applied once: import #{run.pk} ({run.get_status_display()}). "
+        "Upload it again to try once more."
     )
 
 

@@ -7,5 +7,5 @@ urlpatterns = [
     path("", views.import_upload, name="upload"),
     path("<int:pk>/", views.import_run_page, name="run"),
     path("<int:pk>/status/", views.import_run_status, name="run-status"),
-    path("<int:pk>/apply/", views.import_run_apply, name="run-apply"),
+    path("<int:pk>/apply/", views.import_run_apply_view, name="run-apply"),
 ]

@@ -1,7 +1,5 @@
 """The admin's upload page: upload, read the dry-run report, apply; progress by polling."""
 
-from pathlib import Path
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +11,13 @@ from django.views.decorators.http import require_GET, require_POST
 import access
 from imports.kinds import KINDS
 from imports.mapping import SHIPPED
-from imports.services import import_run_progress, import_run_start
+from imports.services import (
+    ApplyRefused,
+    import_run_applied_by,
+    import_run_apply,
+    import_run_progress,
+    import_run_start,
+)
 from imports.tasks import import_run_execute
 from imports.uploads import upload_save
 from pipeline.models import ImportRun, ImportStatus
@@ -70,7 +74,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_run_page(request: HttpRequest, pk: int) -> HttpResponse:
     _admin(request)
     run = get_object_or_404(access.visible_import_runs(access.signed_in(request)), pk=pk)
-    return render(request, "imports/run.html", {"run": run, "done": run.status in DONE})
+    context = {"run": run, "done": run.status in DONE, "applied_by": import_run_applied_by(run)}
+    return render(request, "imports/run.html", context)
 
 
 @login_required
@@ -86,22 +91,13 @@ def import_run_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
-def import_run_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def import_run_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply a file whose dry run passed: a new logged run over the same file and mapping."""
     _admin(request)
     checked = get_object_or_404(access.visible_import_runs(access.signed_in(request)), pk=pk)
-    if not checked.dry_run or checked.status != ImportStatus.VALID:
-        return HttpResponse("Only a dry run without errors can be applied.", status=409)
     try:
-        run = import_run_start(
-            path=Path(checked.source_path),
-            mapping=checked.mapping,
-            kind=checked.kind,
-            dry_run=False,
-            user=access.signed_in(request),
-            file_name=checked.file_name,
-        )
-    except OSError:
-        return HttpResponse("The uploaded file is gone: upload it again.", status=409)
+        run = import_run_apply(checked=checked, user=access.signed_in(request))
+    except ApplyRefused as refused:
+        return HttpResponse(str(refused), status=409, content_type="text/plain; charset=utf-8")
     _queue(run)
     return redirect("imports:run", pk=run.pk)
