@@ -12,7 +12,7 @@ from django.utils import timezone
 from imports.engine import CHUNK, import_file
 from imports.errors import ImportFileError, Report, RowError
 from imports.mapping import MappingError, mapping_load
-from imports.reader import sha256_of
+from imports.reader import file_summary
 from imports.uploads import upload_discard
 from org.models import User
 from pipeline.models import ImportRun, ImportStatus
@@ -34,10 +34,12 @@ def import_run_start(
     if not mapping and not kind:
         raise MappingError("Give a mapping, or the kind of rows for headers matched by name.")
     kind = mapping_load(mapping).kind.name if mapping else kind
+    summary = file_summary(Path(path))
     return ImportRun.objects.create(
         user=user,
         file_name=file_name or Path(path).name,
-        sha256=sha256_of(Path(path)),
+        sha256=summary.sha256,
+        total_rows=summary.rows,
         source_path=str(path),
         kind=kind,
         mapping=str(mapping),
@@ -156,6 +158,29 @@ def import_run_fail(*, run: ImportRun, message: str) -> None:
 def import_run_progress(run: ImportRun) -> int:
     """Rows read so far: live from the cache while running (the rows are not committed yet)."""
     return cache.get(_progress_key(run.pk), run.rows)
+
+
+DONE = {ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.APPLIED, ImportStatus.FAILED}
+
+
+def import_run_status(run: ImportRun) -> dict:
+    """Where a run is, for its page and the page's polling: rows read of the rows in the file
+    (`percent` of them) and, once done, the counts. A run that read its whole file is at 100%,
+    even where the row count made when it started was a little off."""
+    rows = import_run_progress(run)
+    read_all = run.status in (ImportStatus.VALID, ImportStatus.APPLIED)
+    total = rows if read_all else run.total_rows
+    if total is not None:
+        total = max(total, rows)
+    fields = ("status", "created", "updated", "unchanged", "error_count")
+    return {
+        **{name: getattr(run, name) for name in fields},
+        "rows": rows,
+        "total_rows": total,
+        "percent": min(100, round(100 * rows / total)) if total else None,
+        "status_label": run.get_status_display(),
+        "done": run.status in DONE,
+    }
 
 
 def _progress_key(pk: int) -> str:

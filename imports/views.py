@@ -15,14 +15,12 @@ from imports.services import (
     ApplyRefused,
     import_run_applied_by,
     import_run_apply,
-    import_run_progress,
     import_run_start,
+    import_run_status,
 )
 from imports.tasks import import_run_execute
 from imports.uploads import upload_save
-from pipeline.models import ImportRun, ImportStatus
-
-DONE = {ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.APPLIED, ImportStatus.FAILED}
+from pipeline.models import ImportRun
 
 
 def _mapping_choices() -> list[tuple[str, str]]:
@@ -74,19 +72,18 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_run_page(request: HttpRequest, pk: int) -> HttpResponse:
     _admin(request)
     run = get_object_or_404(access.visible_import_runs(access.signed_in(request)), pk=pk)
-    context = {"run": run, "done": run.status in DONE, "applied_by": import_run_applied_by(run)}
+    status = import_run_status(run)
+    context = {"run": run, "status": status, "done": status["done"]}
+    context["applied_by"] = import_run_applied_by(run)
     return render(request, "imports/run.html", context)
 
 
 @login_required
 @require_GET
-def import_run_status(request: HttpRequest, pk: int) -> JsonResponse:
+def import_run_status_view(request: HttpRequest, pk: int) -> JsonResponse:
     _admin(request)
     run = get_object_or_404(access.visible_import_runs(access.signed_in(request)), pk=pk)
-    fields = ("status", "created", "updated", "unchanged", "error_count")
-    data = {name: getattr(run, name) for name in fields}
-    progress = {"rows": import_run_progress(run), "status_label": run.get_status_display()}
-    return JsonResponse({**data, **progress, "done": run.status in DONE})
+    return JsonResponse(import_run_status(run))
 
 
 @login_required

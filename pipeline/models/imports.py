@@ -39,6 +39,9 @@ class ImportRun(models.Model):
     )
     status = models.CharField(max_length=8, choices=ImportStatus.choices, default="queued")
     rows = models.PositiveIntegerField(default=0, help_text="Data rows read so far.")
+    total_rows = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Data rows in the file, counted when the run started."
+    )
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)

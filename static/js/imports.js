@@ -11,10 +11,16 @@
   }
   const card = document.getElementById("import-run");
   if (!card || card.dataset.done === "1") return;
+  const bar = document.getElementById("import-progress");
   const show = (data) => {
     for (const [name, value] of Object.entries(data)) {
       const cell = card.querySelector(`[data-field="${name}"]`);
       if (cell) cell.textContent = value;
+    }
+    if (bar && data.total_rows) {
+      bar.max = data.total_rows;
+      bar.value = data.rows;
+      bar.textContent = `${data.percent}%`;
     }
   };
   const poll = async () => {

@@ -112,13 +112,13 @@ def test_two_applies_at_the_same_moment_import_once(
     # Both applies pass the "already applied?" check, then meet here, inside their transaction,
     # just before they insert their run: the database decides which one claims the dry run.
     both_checked = threading.Barrier(2, timeout=20)
-    digest = services.sha256_of
+    summary = services.file_summary
 
-    def sha256_once_both_checked(path):
+    def summary_once_both_checked(path):
         both_checked.wait()
-        return digest(path)
+        return summary(path)
 
-    monkeypatch.setattr(services, "sha256_of", sha256_once_both_checked)
+    monkeypatch.setattr(services, "file_summary", summary_once_both_checked)
     outcomes: list = []
 
     def apply() -> None:

@@ -62,6 +62,8 @@ def test_upload_checks_then_apply_imports(ops, admin_user, django_capture_on_com
         "unchanged": 0,
         "error_count": 0,
         "rows": 2,
+        "total_rows": 2,
+        "percent": 100,
         "status_label": "Applied",
         "done": True,
     }
