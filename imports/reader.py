@@ -3,6 +3,7 @@
 import csv
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -59,9 +60,30 @@ def _records(lines: Iterator[str], header: list[str], delimiter: str):
         raise ImportFileError(RowError(2, "", "", "The file has a header but no data rows."))
 
 
-def sha256_of(path: Path) -> str:
+@dataclass(frozen=True)
+class FileSummary:
+    sha256: str
+    rows: int  # data rows, as the import will count them (see `file_summary`)
+
+
+def file_summary(path: Path) -> FileSummary:
+    """The file's SHA-256 and how many data rows it has, in one streaming pass, without parsing
+    or decoding a cell: about a second for 50 MB, so a run's progress can be shown as a share.
+
+    A line inside a quoted cell (an odd number of quotes so far in the record) continues the
+    record, and a record with nothing but delimiters, quotes and blanks is skipped, as
+    `read_rows` does; a stray quote in an unquoted cell can make the count a little off.
+    """
     digest = hashlib.sha256()
+    rows, open_quotes, content, delimiter = 0, False, False, b""
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        for line in handle:
+            digest.update(line)
+            if not delimiter:  # the header
+                delimiter = _delimiter(line.decode("utf-8", "replace")).encode()
+                continue
+            content = content or bool(line.strip(b' \t\r\n"' + delimiter))
+            open_quotes ^= line.count(b'"') % 2 == 1
+            if not open_quotes:
+                rows, content = rows + content, False
+    return FileSummary(digest.hexdigest(), rows + (open_quotes and content))

@@ -1,7 +1,5 @@
 """The admin's upload page: upload, read the dry-run report, apply; progress by polling."""
 
-from pathlib import Path
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,12 +11,18 @@ import access
 from core.queue import QueueUnreachable, task_enqueue_on_commit
 from imports.kinds import KINDS
 from imports.mapping import SHIPPED
-from imports.services import import_run_fail, import_run_progress, import_run_start
+from imports.services import (
+    ApplyRefused,
+    import_run_applied_by,
+    import_run_apply,
+    import_run_fail,
+    import_run_start,
+    import_run_status,
+    import_run_unclaim,
+)
 from imports.tasks import import_run_execute
 from imports.uploads import upload_discard, upload_save
-from pipeline.models import ImportRun, ImportStatus
-
-DONE = {ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.APPLIED, ImportStatus.FAILED}
+from pipeline.models import ImportRun
 
 
 def _mapping_choices() -> list[tuple[str, str]]:
@@ -43,7 +47,8 @@ def _admin(request: HttpRequest) -> None:
 
 def _queue(run: ImportRun) -> HttpResponse:
     """Start the run in the worker and show its page. A task queue that is down fails the run,
-    saying so there and in a 503 (a dry run's file goes; an apply keeps the checked file)."""
+    saying so there and in a 503 (a dry run's file goes; an apply gives back the dry run, to
+    apply again)."""
     try:
         task_enqueue_on_commit(
             import_run_execute, run.pk, consequence="the import was saved but not started"
@@ -52,6 +57,8 @@ def _queue(run: ImportRun) -> HttpResponse:
         import_run_fail(run=run, message=str(error))
         if run.dry_run:
             upload_discard(run)
+        else:
+            import_run_unclaim(run)
         return HttpResponse(str(error), status=503)
     return redirect("imports:run", pk=run.pk)
 
@@ -80,37 +87,28 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_run_page(request: HttpRequest, pk: int) -> HttpResponse:
     _admin(request)
     run = get_object_or_404(access.visible_import_runs(access.signed_in(request)), pk=pk)
-    return render(request, "imports/run.html", {"run": run, "done": run.status in DONE})
+    status = import_run_status(run)
+    context = {"run": run, "status": status, "done": status["done"]}
+    context["applied_by"] = import_run_applied_by(run)
+    return render(request, "imports/run.html", context)
 
 
 @login_required
 @require_GET
-def import_run_status(request: HttpRequest, pk: int) -> JsonResponse:
+def import_run_status_view(request: HttpRequest, pk: int) -> JsonResponse:
     _admin(request)
     run = get_object_or_404(access.visible_import_runs(access.signed_in(request)), pk=pk)
-    fields = ("status", "created", "updated", "unchanged", "error_count")
-    data = {name: getattr(run, name) for name in fields}
-    progress = {"rows": import_run_progress(run), "status_label": run.get_status_display()}
-    return JsonResponse({**data, **progress, "done": run.status in DONE})
+    return JsonResponse(import_run_status(run))
 
 
 @login_required
 @require_POST
-def import_run_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def import_run_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply a file whose dry run passed: a new logged run over the same file and mapping."""
     _admin(request)
     checked = get_object_or_404(access.visible_import_runs(access.signed_in(request)), pk=pk)
-    if not checked.dry_run or checked.status != ImportStatus.VALID:
-        return HttpResponse("Only a dry run without errors can be applied.", status=409)
     try:
-        run = import_run_start(
-            path=Path(checked.source_path),
-            mapping=checked.mapping,
-            kind=checked.kind,
-            dry_run=False,
-            user=access.signed_in(request),
-            file_name=checked.file_name,
-        )
-    except OSError:
-        return HttpResponse("The uploaded file is gone: upload it again.", status=409)
+        run = import_run_apply(checked=checked, user=access.signed_in(request))
+    except ApplyRefused as refused:
+        return HttpResponse(str(refused), status=409, content_type="text/plain; charset=utf-8")
     return _queue(run)

@@ -190,6 +190,14 @@ STORAGES = {
     },
 }
 
+# Uploads (the CSV import page): a file over FILE_UPLOAD_MAX_MEMORY_SIZE streams to a temporary
+# file in FILE_UPLOAD_TEMP_DIR (the system's by default), 64 KB at a time, and is then copied
+# to VAR_DIR/imports the same way, so a 50 MB file is never held in memory. Neither setting
+# caps a file's size; DATA_UPLOAD_MAX_MEMORY_SIZE counts the other form fields only.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB, Django's default
+FILE_UPLOAD_TEMP_DIR = envstr("FILE_UPLOAD_TEMP_DIR") or None
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # Celery: eager and in-process without Redis, so a newcomer needs nothing else running.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"

@@ -17,6 +17,7 @@ from compensation.models import Statement
 from core.queue import QueueUnreachable, task_enqueue_on_commit
 from forecasting.tasks import pipeline_snapshot_take
 from pipeline.models import ImportRun, ImportStatus
+from spm.celery import app
 from tests.compensation.conftest import assign, make_plan, won_deal
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,6 +66,10 @@ def test_an_apply_with_the_queue_down_keeps_the_checked_file_to_apply_again(
     assert Path(checked.source_path).exists()
     checked.refresh_from_db()
     assert checked.status == ImportStatus.VALID  # the button still applies it
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the queue is back
+    assert ops.post(reverse("imports:run-apply", args=[checked.pk])).status_code == 302
+    statuses = ImportRun.objects.filter(dry_run=False).order_by("pk").values_list("status")
+    assert list(statuses) == [(ImportStatus.FAILED,), (ImportStatus.APPLIED,)]
 
 
 def test_a_statement_build_with_the_queue_down_is_a_503_saying_so(

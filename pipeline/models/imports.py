@@ -29,8 +29,19 @@ class ImportRun(models.Model):
         max_length=500, blank=True, help_text="A mapping file; empty: headers matched by name."
     )
     dry_run = models.BooleanField(default=True)
+    applies = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applied_by",
+        help_text="The dry run this import applies: a dry run is applied by one import at most.",
+    )
     status = models.CharField(max_length=8, choices=ImportStatus.choices, default="queued")
     rows = models.PositiveIntegerField(default=0, help_text="Data rows read so far.")
+    total_rows = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Data rows in the file, counted when the run started."
+    )
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)

@@ -62,6 +62,8 @@ def test_upload_checks_then_apply_imports(ops, admin_user, django_capture_on_com
         "unchanged": 0,
         "error_count": 0,
         "rows": 2,
+        "total_rows": 2,
+        "percent": 100,
         "status_label": "Applied",
         "done": True,
     }
@@ -97,10 +99,12 @@ def test_an_upload_is_kept_for_the_apply_then_deleted(
     with django_capture_on_commit_callbacks(execute=True):
         ops.post(reverse("imports:run-apply", args=[checked.pk]))
 
-    assert ImportRun.objects.get(dry_run=False).status == "applied"
+    run = ImportRun.objects.get(dry_run=False)
+    assert run.status == "applied"
     assert uploaded(tmp_path) == []
     again = ops.post(reverse("imports:run-apply", args=[checked.pk]))
-    assert again.status_code == 409 and b"upload it again" in again.content
+    assert again.status_code == 409
+    assert again.content.decode() == f"This file was already applied: import #{run.pk}."
 
 
 def test_an_upload_with_errors_is_deleted(ops, tmp_path, django_capture_on_commit_callbacks):

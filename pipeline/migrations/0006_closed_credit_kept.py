@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0003_reporting_history_kept'),
-        ('pipeline', '0003_closed_by_closer'),
+        ('pipeline', '0005_import_run_total_rows'),
         ('territories', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
