@@ -4,7 +4,8 @@ Who did it comes from the request (set by `AuditActorMiddleware`); commands and 
 actor. Bulk writes skip signals, so services that bulk-write audited models call `audit_write`.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
@@ -153,6 +154,16 @@ def connect() -> None:
         post_delete.connect(_after_delete, sender=model, dispatch_uid=f"audit-del-{label}")
 
 
+@contextmanager
+def audit_as(user: Any) -> Iterator[None]:
+    """Entries written inside are by `user`."""
+    token = _actor.set(user)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
 def audit_actor_set(user: Any) -> None:
     """The actor of the rest of this request, when it is known only after the middleware ran
     (an API token); the middleware restores the previous actor at the end of the request."""
@@ -166,8 +177,5 @@ class AuditActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _actor.set(request.user)
-        try:
+        with audit_as(request.user):
             return self.get_response(request)
-        finally:
-            _actor.reset(token)

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from rest_framework.test import APIClient
 
-from org.audit import audit_actor_set
+from org.audit import audit_as
 from org.models import AuditEntry, Role, Team
 from org.services import api_token_create
 from quotas.models import Quota
@@ -104,7 +104,7 @@ def test_an_admin_cannot_delete_themselves_but_another_admin_can(admin_user):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_person_deleting_their_own_row_leaves_an_entry_without_an_actor(admin_user):
-    audit_actor_set(admin_user)
-    admin_user.delete()
+    with audit_as(admin_user):
+        admin_user.delete()
     entry = AuditEntry.objects.get(model="org.User", action="deleted")
     assert entry.actor is None and entry.changes["role"] == ["admin", None]

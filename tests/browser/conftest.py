@@ -5,6 +5,7 @@ browser is a failure: .ci/run installs it. Screenshots go to test-artifacts/scre
 """
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,6 +79,15 @@ document.addEventListener("securitypolicyviolation",
 """
 
 
+def wait_until(page, expression: str, timeout: float = 30) -> None:
+    """Poll a JS expression until it is truthy. Playwright's wait_for_function evaluates its
+    predicate with eval inside the page, which the Content-Security-Policy refuses."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(100)
+
+
 class Watched:
     """A page with every console error, failed request, HTTP error and refusal by the
     Content-Security-Policy it met."""
@@ -118,7 +128,7 @@ class Watched:
 
     def charts_ready(self) -> int:
         """Wait until dashboards.js has drawn every figure; the number drawn."""
-        self.page.wait_for_function("document.body.dataset.charts", timeout=30_000)
+        wait_until(self.page, "document.body.dataset.charts")
         assert self.page.evaluate("document.body.dataset.charts") == "ready", self.problems
         return int(self.page.evaluate("document.body.dataset.chartCount"))
 

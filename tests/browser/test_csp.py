@@ -1,7 +1,7 @@
 """Every page is served with a Content-Security-Policy that runs no inline script, and the pages
 that draw charts, forms and the API docs still work under it in Chromium."""
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, wait_until
 
 PAGES = [
     "/overview/",
@@ -43,6 +43,6 @@ def test_pages_run_under_the_policy_and_an_injected_script_does_not(demo, open_p
         """() => { const s = document.createElement("script");
                    s.textContent = "window.__ran = true"; document.body.append(s); }"""
     )
-    page.wait_for_function("window.__csp.length > 0")
+    wait_until(page, "window.__csp.length > 0")
     assert page.evaluate("window.__ran") is None
     assert watched.csp_refused() == ["script-src-elem inline"]

@@ -5,9 +5,10 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.shortcuts import redirect
 
 from imports import services, views
-from tests.browser.conftest import Watched, screenshot
+from tests.browser.conftest import Watched, screenshot, wait_until
 
 ROWS, CHUNK = 3000, 500
 HEADER = "external_id,name,owner,stage,amount,created_on,close_date\n"
@@ -21,11 +22,12 @@ class HeldWorker:
         self.release = threading.Event()
         self.threads: list[threading.Thread] = []
 
-    def queue(self, run) -> None:
+    def queue(self, run):
         self.release.clear()
         thread = threading.Thread(target=self.execute, args=(run.pk,))
         self.threads.append(thread)
         transaction.on_commit(thread.start)  # as the upload view queues a run
+        return redirect("imports:run", pk=run.pk)
 
     def execute(self, pk: int) -> None:
         def hold(report) -> None:
@@ -43,9 +45,7 @@ class HeldWorker:
 
 def progress_shown(watched: Watched, rows: int) -> dict:
     page = watched.page
-    page.wait_for_function(
-        f"document.getElementById('import-progress').value === {rows}", timeout=20_000
-    )
+    wait_until(page, f"document.getElementById('import-progress').value === {rows}", 20)
     bar = page.locator("#import-progress")
     return {
         "max": bar.evaluate("bar => bar.max"),
