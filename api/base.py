@@ -18,6 +18,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import (
     exceptions,
     filters,
+    mixins,
     permissions,
     serializers,
     viewsets,
@@ -173,15 +174,16 @@ def csv_lines(rows, serializer) -> Iterator[str]:
         yield writer.writerow(["" if data[f] is None else data[f] for f in fields])
 
 
-class ScopedViewSet(viewsets.ModelViewSet):
-    """A viewset over `visible(user)`: objects outside the scope are 404, never 403."""
+class ReadOnlyScopedViewSet(viewsets.ReadOnlyModelViewSet):
+    """A viewset over `visible(user)`: objects outside the scope are 404, never 403. It lists,
+    retrieves and exports only; an action it adds with another method adds just that action."""
 
     # An access-layer function, user -> queryset, wrapped in staticmethod.
     visible: Callable[[User], QuerySet] | None = None
     select: tuple[str, ...] = ()
     filter_backends = [StrictFilterBackend, filters.OrderingFilter, filters.SearchFilter]
     permission_classes = [permissions.IsAuthenticated, OrgWritePermission]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "head", "options"]
 
     def get_queryset(self):
         return self.visible(self.request.user).select_related(*self.select)
@@ -198,8 +200,16 @@ class ScopedViewSet(viewsets.ModelViewSet):
         return response
 
 
-class ReadOnlyScopedViewSet(ScopedViewSet, viewsets.ReadOnlyModelViewSet):
-    http_method_names = ["get", "head", "options"]
+class ScopedViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ReadOnlyScopedViewSet,
+):
+    """A scoped viewset that also creates, updates (PATCH) and deletes, as its permission
+    allows."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
