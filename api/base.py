@@ -2,7 +2,7 @@
 
 import csv
 from collections.abc import Callable, Iterator
-from datetime import UTC
+from datetime import UTC, date
 from typing import cast
 
 import django_filters
@@ -30,6 +30,22 @@ import access
 from org.models import User
 
 PAGING_PARAMS = {"page", "page_size", "ordering", "search", "format"}
+
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _within_calendar(day: date) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise serializers.ValidationError(
+            f"Give a day between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
+        )
+
+
+def day_field(**kwargs) -> serializers.DateField:
+    """An ISO day the server counts periods, years and days around (a pipeline as of it, a
+    quarter's pace at it): kept where those neighbours exist, 1900 to 2999."""
+    return serializers.DateField(validators=[_within_calendar], **kwargs)
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
