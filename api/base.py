@@ -1,7 +1,7 @@
 """What every API endpoint shares: scoped querysets, strict filters, paging, model validation."""
 
 from collections.abc import Callable, Iterator
-from datetime import UTC
+from datetime import UTC, date
 from typing import cast
 
 import django_filters
@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import (
     exceptions,
     filters,
+    mixins,
     permissions,
     serializers,
     viewsets,
@@ -28,6 +29,22 @@ from core.csvout import csv_response
 from org.models import User
 
 PAGING_PARAMS = {"page", "page_size", "ordering", "search", "format"}
+
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _within_calendar(day: date) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise serializers.ValidationError(
+            f"Give a day between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
+        )
+
+
+def day_field(**kwargs) -> serializers.DateField:
+    """An ISO day the server counts periods, years and days around (a pipeline as of it, a
+    quarter's pace at it): kept where those neighbours exist, 1900 to 2999."""
+    return serializers.DateField(validators=[_within_calendar], **kwargs)
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -169,15 +186,16 @@ def export_table(rows, serializer) -> tuple[list[str], Iterator[list]]:
     return fields, lines()
 
 
-class ScopedViewSet(viewsets.ModelViewSet):
-    """A viewset over `visible(user)`: objects outside the scope are 404, never 403."""
+class ReadOnlyScopedViewSet(viewsets.ReadOnlyModelViewSet):
+    """A viewset over `visible(user)`: objects outside the scope are 404, never 403. It lists,
+    retrieves and exports only; an action it adds with another method adds just that action."""
 
     # An access-layer function, user -> queryset, wrapped in staticmethod.
     visible: Callable[[User], QuerySet] | None = None
     select: tuple[str, ...] = ()
     filter_backends = [StrictFilterBackend, filters.OrderingFilter, filters.SearchFilter]
     permission_classes = [permissions.IsAuthenticated, OrgWritePermission]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "head", "options"]
 
     def get_queryset(self):
         return self.visible(self.request.user).select_related(*self.select)
@@ -192,8 +210,16 @@ class ScopedViewSet(viewsets.ModelViewSet):
         return csv_response(name, *export_table(rows, serializer))
 
 
-class ReadOnlyScopedViewSet(ScopedViewSet, viewsets.ReadOnlyModelViewSet):
-    http_method_names = ["get", "head", "options"]
+class ScopedViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ReadOnlyScopedViewSet,
+):
+    """A scoped viewset that also creates, updates (PATCH) and deletes, as its permission
+    allows."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

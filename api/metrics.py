@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 import access
+from api.base import day_field
 from core.csvout import csv_response
 from core.periods import inclusive_range
 from metrics.definitions import COUNT, KPIS
@@ -66,10 +67,10 @@ KpiQuery = type(
         "kpi": serializers.CharField(
             required=False, help_text="KPI keys, comma separated (default: every KPI)."
         ),
-        "today": serializers.DateField(
+        "today": day_field(
             required=False, help_text="As-of day for MRR and pace (ISO). Default: today."
         ),
-        "as_of": serializers.DateField(
+        "as_of": day_field(
             required=False,
             help_text="Open deals, pipeline, weighted pipeline and coverage as they stood at "
             "the end of this day, from deal history (ISO). Default: now.",
@@ -81,8 +82,8 @@ MovementQuery = type(
     "MovementQuery",
     (_Query,),
     {
-        "from": serializers.DateField(help_text="The pipeline at the end of this day (ISO)."),
-        "to": serializers.DateField(help_text="... compared with the end of this day (ISO)."),
+        "from": day_field(help_text="The pipeline at the end of this day (ISO)."),
+        "to": day_field(help_text="... compared with the end of this day (ISO)."),
         "by": serializers.ChoiceField(
             [g for g in GROUPS if g not in ("month", "quarter")], required=False
         ),

@@ -52,7 +52,7 @@ class QuotaViewSet(ScopedViewSet):
     ordering_fields = ["start", "amount"]
 
     @extend_schema(request=QuotaBulkInput, responses=QuotaSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def bulk(self, request):
         """Set a period's quotas in one go, all or nothing; a 400 names every bad row."""
         given = QuotaBulkInput(data=request.data)

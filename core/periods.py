@@ -37,8 +37,13 @@ def period_containing(day: date, kind: str, fy_start: int | None = None) -> Peri
     fy_start = fy_start or settings.FISCAL_YEAR_START_MONTH
     months = PERIOD_MONTHS[kind]
     offset = (day.month - fy_start) % 12 // months * months
-    start = add_months(date(day.year, day.month, 1), offset - (day.month - fy_start) % 12)
-    return Period(start, add_months(start, months))
+    try:
+        start = add_months(date(day.year, day.month, 1), offset - (day.month - fy_start) % 12)
+        return Period(start, add_months(start, months))
+    except ValueError:
+        raise ValueError(
+            f"The {kind} of {day.isoformat()} does not fit in the calendar (years 1 to 9999)."
+        ) from None
 
 
 def is_period_start(day: date, kind: str, fy_start: int | None = None) -> bool:

@@ -145,7 +145,11 @@ def forecast_call_make(
 ) -> ForecastCall:
     """Record a manager's call (their own number, with why) for a scope and period; the latest
     call stands and appears beside the model in the next run."""
-    if period_start != period_containing(period_start, period_kind).start:
+    try:
+        period = period_containing(period_start, period_kind)
+    except ValueError as error:
+        raise ValidationError({"period_start": str(error)}) from None
+    if period_start != period.start:
         raise ValidationError({"period_start": f"Not the first day of a {period_kind}."})
     call = ForecastCall(
         scope_kind=scope_kind,

@@ -94,7 +94,11 @@ class Quota(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.start and self.period and not is_period_start(self.start, self.period):
+        try:
+            starts = self.start and self.period and is_period_start(self.start, self.period)
+        except ValueError as error:
+            raise ValidationError({"start": str(error)}) from None
+        if self.start and self.period and not starts:
             expected = period_containing(self.start, self.period).start
             raise ValidationError(
                 {

@@ -38,7 +38,7 @@ class DealCreditViewSet(ReadOnlyScopedViewSet):
     filterset_fields = ["deal", "rep"]
 
     @extend_schema(request=SplitInput, responses=DealCreditSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def split(self, request):
         """Replace a deal's credit split (admins)."""
         if not access.can_manage_comp_plans(request.user):

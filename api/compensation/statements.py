@@ -11,6 +11,7 @@ from api.base import (
     ReadOnlyScopedViewSet,
     ScopedPermission,
     ScopedViewSet,
+    day_field,
 )
 from api.compensation.fields import MONEY
 from compensation import tasks
@@ -47,7 +48,7 @@ class StatementDetailSerializer(StatementSerializer):
 
 class BuildInput(serializers.Serializer):
     period = serializers.ChoiceField(choices=PayPeriod.choices)
-    start = serializers.DateField()
+    start = day_field()
     close = serializers.BooleanField(default=False, help_text="Lock them after building.")
 
 
