@@ -19,14 +19,13 @@ import json
 import os
 import random
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from benchdb import postgres_database
+from benchdb import each_in_a_fresh_process
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "pacer_bench_import"
@@ -113,10 +112,12 @@ def one_size(rows: int) -> None:
             f"created {report.created:,} unchanged {report.unchanged:,}",
             flush=True,
         )
-    assert Deal.objects.count() == DealChange.objects.count() == rows
+    assert (
+        Deal.objects.count() == rows and DealChange.objects.count() == 2 * rows
+    )  # opened, then stage or close
     path.unlink()
-    growth = Path(os.environ["PACER_VAR_DIR"]) / "growth.json"
-    growth.write_text(json.dumps({"rows": rows, "setup": setup, "growth": peak_mb() - setup}))
+    figures = Path(os.environ["PACER_VAR_DIR"]) / "figures.json"
+    figures.write_text(json.dumps({"rows": rows, "setup": setup, "growth": peak_mb() - setup}))
 
 
 def main() -> None:
@@ -126,17 +127,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.one:
         return one_size(args.one)
-    url = os.environ.get("DATABASE_URL", "")
-    print(f"Database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite'}")
-    growths = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        # DEBUG off: Django's debug query log would otherwise hold the last 9,000 queries.
-        env = {**os.environ, "PACER_VAR_DIR": tempfile.mkdtemp(), "DEBUG": "0"}
-        env.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
-        if url.startswith("postgres"):
-            env["DATABASE_URL"] = postgres_database(url, BENCH_DB, fresh=True)
-        subprocess.run([sys.executable, __file__, "--one", str(size)], env=env, check=True)
-        growths.append(json.loads((Path(env["PACER_VAR_DIR"]) / "growth.json").read_text()))
+    sizes = [int(s) for s in args.sizes.split(",")]
+    growths = each_in_a_fresh_process(__file__, sizes, BENCH_DB)
     shown = ", ".join(f"{g['rows']:,} rows +{g['growth']:.1f} MB" for g in growths)
     print(f"Peak RSS growth over setup (both imports): {shown}")
 

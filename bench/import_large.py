@@ -20,13 +20,12 @@ import importlib
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchdb import postgres_database
+from benchdb import each_in_a_fresh_process
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "pacer_bench_import_large"
@@ -108,17 +107,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.one:
         return one_size(args.one)
-    url = os.environ.get("DATABASE_URL", "")
-    print(f"Database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite'}")
-    sizes = []
-    for megabytes in (float(s) for s in args.megabytes.split(",")):
-        # DEBUG off: Django's debug query log would otherwise hold the last 9,000 queries.
-        env = {**os.environ, "PACER_VAR_DIR": tempfile.mkdtemp(), "DEBUG": "0"}
-        env.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
-        if url.startswith("postgres"):
-            env["DATABASE_URL"] = postgres_database(url, BENCH_DB, fresh=True)
-        subprocess.run([sys.executable, __file__, "--one", str(megabytes)], env=env, check=True)
-        sizes.append(json.loads((Path(env["PACER_VAR_DIR"]) / "figures.json").read_text()))
+    megabytes = [float(s) for s in args.megabytes.split(",")]
+    sizes = each_in_a_fresh_process(__file__, megabytes, BENCH_DB)
     for step in ("dry run", "apply"):
         shown = ", ".join(
             f"{s['megabytes']:.0f} MB ({s['rows']:,} rows) +{s[step]['growth']:.1f} MB"
