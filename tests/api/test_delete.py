@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from rest_framework.test import APIClient
 
-from org.audit import audit_as
+from org.audit import audit_as, audit_write
 from org.models import AuditEntry, Role, Team
 from org.services import api_token_create
 from quotas.models import Quota
@@ -108,3 +108,9 @@ def test_a_person_deleting_their_own_row_leaves_an_entry_without_an_actor(admin_
         admin_user.delete()
     entry = AuditEntry.objects.get(model="org.User", action="deleted")
     assert entry.actor is None and entry.changes["role"] == ["admin", None]
+
+
+def test_an_entry_names_an_object_whose_parent_is_already_gone():
+    orphan = Quota(pk=7, team_id=999_999, period="quarter", start=Q1, metric="bookings", amount=1)
+    audit_write(orphan, "deleted", {"amount": "1.00"}, None)
+    assert AuditEntry.objects.get().object_repr == "quota 7"

@@ -31,6 +31,10 @@ def test_pages_run_under_the_policy_and_an_injected_script_does_not(demo, open_p
         assert (policy["script-src"], policy["object-src"]) == ("'self'", "'none'"), url
         assert watched.problems == [] and watched.csp_refused() == [], url
 
+    page.goto(watched.base + "/quotas/plan/")
+    assert page.locator("a[download]", has_text="Download CSV").count() == 1
+    screenshot(watched, "quota-plan")
+
     # The API docs drew their operations from the split-out script, not an inline one.
     page.goto(watched.base + "/api/docs/")
     page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
