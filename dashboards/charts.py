@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import plotly.graph_objects as go
+from django.conf import settings
 
 Number = Decimal | int | float | None
 # A drill-down URL for one element; None: that element is not clickable.
@@ -37,7 +38,7 @@ TEMPLATE = go.layout.Template(
         "legend": {"orientation": "h", "y": -0.2, "traceorder": "normal"},
     }
 )
-MONEY_AXIS = {"tickformat": "~s"}
+MONEY_AXIS = {"tickformat": "~s", "ticksuffix": f" {settings.DEFAULT_CURRENCY}"}
 PERCENT_AXIS = {"tickformat": ".0%"}
 
 

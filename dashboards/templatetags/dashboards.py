@@ -1,12 +1,15 @@
 import re
+from decimal import Decimal
 
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from core.formatting import money_compact
 from dashboards.pages import pages_for
 
 register = template.Library()
+EXACT_MONEY = re.compile(r"(?P<amount>-?[\d,]+\.\d+) (?P<currency>[A-Z]{3})")
 
 
 @register.simple_tag
@@ -22,6 +25,15 @@ def codeticks(text: str) -> str:
     """Escape, then show `command` spans as code (for empty states that say what to run)."""
     escaped = conditional_escape(text)
     return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escaped)))  # noqa: S308
+
+
+@register.filter
+def compact_money(text: str) -> str:
+    """`1,339,900.00 USD` as `1.34M USD`, for a tile; any other text as it is."""
+    found = EXACT_MONEY.fullmatch(text)
+    if found is None:
+        return text
+    return money_compact(Decimal(found["amount"].replace(",", "")), found["currency"])
 
 
 @register.filter

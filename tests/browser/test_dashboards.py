@@ -60,8 +60,10 @@ def lands_drawn(open_page, role: str, least_charts: int, username: str | None = 
 def drill_adds_up(watched: Watched, tile: str) -> None:
     """Click a tile: the rows listed add up to the figure the tile showed."""
     page = watched.page
-    link = page.locator(f'[data-tile="{tile}"] .tile-value a')
-    shown = money(link.inner_text())
+    value = page.locator(f'[data-tile="{tile}"] .tile-value')
+    link = value.locator("a")
+    assert re.fullmatch(r"-?[\d.]+[kMB]? USD", link.inner_text()), link.inner_text()  # compact
+    shown = money(value.get_attribute("title"))  # exact on hover
     with page.expect_navigation():
         link.click()
     assert "/dashboards/rows/deals/" in page.url
@@ -102,14 +104,14 @@ def test_manager(demo, open_page):
     drill_adds_up(watched, "revenue")
     # Picking one rep in the scope bar submits the form: the URL and the numbers change.
     tile = page.locator('[data-tile="pipeline_amount"] .tile-value')
-    team = money(tile.inner_text())
+    team = money(tile.get_attribute("title"))
     value = page.locator('select[name="rep"] option').nth(1).get_attribute("value")
     with page.expect_navigation():
         page.select_option('select[name="rep"]', value)
     watched.charts_ready()
     assert f"rep={value}" in page.url
     assert page.locator('select[name="rep"]').input_value() == value
-    assert money(tile.inner_text()) < team
+    assert money(tile.get_attribute("title")) < team
     assert watched.problems == []
 
 

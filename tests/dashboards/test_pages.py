@@ -70,7 +70,8 @@ def test_money_is_shown_with_currency_and_thousands_separators(client, book):
     client.force_login(book["executive"])
     html = client.get(PAGES["executive"], MARCH).content.decode()
     # 120.25 + 80 + 1000 + 50000 won in March.
-    assert '51,200.25 <span class="unit">USD</span>' in html
+    assert '51.2k <span class="unit">USD</span>' in html  # on the tile
+    assert 'title="51,200.25 USD"' in html  # exact on hover
 
 
 def test_filters_in_the_url_change_the_numbers(client, book):
