@@ -310,7 +310,25 @@ def waterfall(
         totals={"marker": {"color": BLUE}}, connector={"line": {"color": GREY}},
         hovertemplate=f"%{{x}}: %{{y:,.2f}} {currency}<extra></extra>",
     )  # fmt: skip
-    return figure_of([trace], yaxis=MONEY_AXIS, showlegend=False)
+    axis = {**MONEY_AXIS, "range": waterfall_range(values, measures)}
+    return figure_of([trace], yaxis=axis, showlegend=False)
+
+
+def waterfall_range(values: Sequence[Number], measures: Sequence[str]) -> list[float]:
+    """The y range around the levels the bars reach, so that moves of a few percent of the
+    opening MRR are seen (an axis from 0 makes them slivers); the totals' bars are cut."""
+    level, levels = 0.0, []
+    for value, measure in zip(values, measures, strict=True):
+        amount = 0.0 if value is None else float(value)
+        if measure == "absolute":
+            level = amount
+        elif measure == "relative":
+            levels.append(level)
+            level += amount
+        levels.append(level)
+    low, high = min(levels), max(levels)
+    pad = (high - low) * 0.25 or abs(high) * 0.05 or 1.0
+    return [max(low - pad, 0.0) if low >= 0 else low - pad, high + pad]
 
 
 def distribution(

@@ -1,11 +1,12 @@
-"""Money on tiles and axes reads at a glance (1.34M USD) and the exact amount stays beside it."""
+"""Figures read at a glance: money on tiles and axes is compact (1.34M USD) with the exact amount
+beside it, and the MRR waterfall frames its moves."""
 
 from decimal import Decimal
 
 import pytest
 
 from core.formatting import money_compact
-from dashboards.charts import MONEY_AXIS
+from dashboards.charts import MONEY_AXIS, waterfall, waterfall_range
 from dashboards.templatetags.dashboards import compact_money
 
 
@@ -55,3 +56,13 @@ def test_the_tile_shows_the_compact_amount_and_the_exact_one_on_hover(client, re
     body = client.get("/dashboards/rep/").content.decode()
     assert 'title="1,339,900.00 USD"' in body
     assert '>1.34M <span class="unit">USD</span></a>' in body
+
+
+def test_the_mrr_waterfall_axis_frames_the_moves_not_zero():
+    labels = ["Opening MRR", "New", "Churned", "Closing MRR"]
+    values = [150_000, 8_000, -3_000, None]
+    measures = ["absolute", "relative", "relative", "total"]
+    assert waterfall_range(values, measures) == [148_000.0, 160_000.0]
+    figure = waterfall(labels, values, measures)
+    assert list(figure.layout.yaxis.range) == [148_000.0, 160_000.0]
+    assert waterfall_range([0, 500, None], ["absolute", "relative", "total"]) == [0.0, 625.0]
