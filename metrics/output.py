@@ -50,7 +50,7 @@ def as_rows(panel: Panel, keys: list[str]) -> tuple[list[str], list[list]]:
 
 
 def as_csv(panel: Panel, keys: list[str]) -> str:
-    return csv_text(*as_rows(panel, keys)).rstrip("\n")
+    return csv_text(*as_rows(panel, keys))
 
 
 def _text(value: Decimal | int | None) -> str:

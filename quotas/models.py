@@ -94,11 +94,13 @@ class Quota(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if not (self.start and self.period):
+            return
         try:
-            starts = self.start and self.period and is_period_start(self.start, self.period)
+            starts = is_period_start(self.start, self.period)
         except ValueError as error:
             raise ValidationError({"start": str(error)}) from None
-        if self.start and self.period and not starts:
+        if not starts:
             expected = period_containing(self.start, self.period).start
             raise ValidationError(
                 {

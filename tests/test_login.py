@@ -37,6 +37,7 @@ def test_lockout_after_the_configured_number_of_failures(client, rep, settings):
     locked = sign_in(client, "rep", "wrong")
     assert locked.status_code == 429
     assert "Too many failed sign-ins" in locked.content.decode()
+    assert "the lock lasts 1 hour after the last attempt" in locked.content.decode()
     # Even the right password is refused while locked out.
     assert sign_in(client, "rep", "pw").status_code == 429
     # The refused attempt while locked counts too.

@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from django import template
@@ -34,6 +35,13 @@ def compact_money(text: str) -> str:
     if found is None:
         return text
     return money_compact(Decimal(found["amount"].replace(",", "")), found["currency"])
+
+
+@register.filter
+def in_hours(delta: timedelta) -> str:
+    """A lockout's length as people say it: `1 hour`, `1.5 hours`."""
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} hour{'' if hours == 1 else 's'}"
 
 
 @register.filter
