@@ -408,6 +408,19 @@ def can_make_forecast_call(
     return scope_kind is None or (scope_kind == ScopeKind.MANAGER and scope_key == str(user.pk))
 
 
+def can_open_forecast_page(user: Viewer) -> bool:
+    """The forecast grid and its calls: managers (their tree), executives and admins."""
+    return user.is_authenticated and user.is_active and user.role != Role.REP
+
+
+def forecast_page_root(user: Viewer) -> tuple[str, str] | None:
+    """Where a person's forecast grid starts: the company for executives and admins, a
+    manager's own tree; None for anyone else."""
+    if not can_open_forecast_page(user):
+        return None
+    return forecast_headline_scope(user)
+
+
 def forecast_headline_scope(user: Viewer) -> tuple[str, str] | None:
     """The scope a person's forecast is about: the company for executives and admins, a
     manager's own tree, a rep's own deals."""

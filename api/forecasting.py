@@ -48,7 +48,7 @@ class ForecastCallSerializer(serializers.ModelSerializer):
         model = ForecastCall
         fields = [
             *("id", "scope_kind", "scope_key", "period_kind", "period_start", "amount"),
-            *("currency", "comment", "made_by", "made_at"),
+            *("best_case", "currency", "comment", "made_by", "made_at"),
         ]
         read_only_fields = ["currency", "made_by", "made_at"]
 

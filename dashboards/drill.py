@@ -107,6 +107,20 @@ def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, t
     narrowing, said = deal_conditions(values, filters.window, filters.label, today)
     deals = deals.filter(narrowing)
     words += said
+    rows = deal_rows(deals, today)
+    if measure == "stuck":
+        rows = rows.annotate(last_move=F("last_move"))
+    columns = deal_columns()
+    if measure == "stuck":
+        columns.insert(-1, Column("last_move", "Last stage change", "last_move"))
+    if measure in ("open", "stuck", "all"):
+        columns.insert(columns.index(EXPECTED) + 1, Column("overdue", "Overdue", "overdue"))
+    default = "-closed_on" if measure in ("won", "lost", "closed") else "expected_close_on"
+    return Listing("deals", " ".join(words), rows, columns, "amount", default)
+
+
+def deal_rows(deals: QuerySet, today: date) -> QuerySet:
+    """The columns every deal listing shows, as values() rows."""
     rows = deals.values(
         "id",
         "name",
@@ -121,10 +135,11 @@ def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, t
         **owner_fields("owner"),
         territory_name=F("territory__name"),
     )
-    rows = rows.annotate(overdue=overdue_flag(today))
-    if measure == "stuck":
-        rows = rows.annotate(last_move=F("last_move"))
-    columns = [
+    return rows.annotate(overdue=overdue_flag(today))
+
+
+def deal_columns() -> list[Column]:
+    return [
         Column("name", "Deal", "name", link="deal"),
         Column("account_name", "Account", "account__name"),
         Column("owner", "Owner", "owner__last_name"),
@@ -135,12 +150,13 @@ def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, t
         Column("closed_on", "Closed", "closed_on"),
         Column("amount", "Amount", "amount", CURRENCY),
     ]
-    if measure == "stuck":
-        columns.insert(-1, Column("last_move", "Last stage change", "last_move"))
-    if measure in ("open", "stuck", "all"):
-        columns.insert(columns.index(EXPECTED) + 1, Column("overdue", "Overdue", "overdue"))
-    default = "-closed_on" if measure in ("won", "lost", "closed") else "expected_close_on"
-    return Listing("deals", " ".join(words), rows, columns, "amount", default)
+
+
+def deals_listing(deals: QuerySet, title: str, today: date) -> Listing:
+    """Any set of deals, listed as a figure's drill-down: its amounts add up to the figure."""
+    columns = deal_columns()
+    columns.insert(columns.index(EXPECTED) + 1, Column("overdue", "Overdue", "overdue"))
+    return Listing("deals", title, deal_rows(deals, today), columns, "amount", "-amount")
 
 
 def stuck_deals(deals: QuerySet, days: int, today: date) -> QuerySet:

@@ -181,6 +181,13 @@ def drill(request: SignedInRequest, kind: str) -> HttpResponse | StreamingHttpRe
     """The rows behind a figure: sortable, paginated, and as CSV with `?format=csv`."""
     filters = filters_from_query(request.user, request.GET, today=today(), period="month")
     found = listing(request.user, kind, filters, request.GET, today())
+    return listing_page(request, found, {"filters": filters})
+
+
+def listing_page(
+    request: SignedInRequest, found: Listing, extra: dict
+) -> HttpResponse | StreamingHttpResponse:
+    """A listing as a sortable, paginated page, or as CSV with `?format=csv`."""
     rows, sort = sorted_rows(found, request.GET.get("sort"))
     if request.GET.get("format") == "csv":
         return _csv(found, rows)
@@ -215,10 +222,10 @@ def drill(request: SignedInRequest, kind: str) -> HttpResponse | StreamingHttpRe
         "base": base,
         "count": count,
         "total": None if total is None else fmt(total, CURRENCY),
-        "filters": filters,
         "csv_url": "?" + csv_params.urlencode(),
         "pages": pages_for(request.user),
         "back": request.META.get("HTTP_REFERER", ""),
+        **extra,
     }
     return render(request, "dashboards/drill.html", context)
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 
 from core.money import MONEY
 
@@ -133,13 +134,19 @@ class ForecastLine(models.Model):
 
 
 class ForecastCall(models.Model):
-    """A manager's own number for their tree (an admin's for any scope), with why."""
+    """A manager's own number for their tree (an admin's for any scope), with why.
+
+    Calls are never changed: a new call for the same scope and period supersedes the last, so
+    the rows are the history of who called what when."""
 
     scope_kind = models.CharField(max_length=12, choices=ScopeKind.choices)
     scope_key = models.CharField(max_length=32, blank=True)
     period_kind = models.CharField(max_length=8, choices=PeriodKind.choices)
     period_start = models.DateField()
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY, help_text="The commit: what the caller is sure of.")
+    best_case = models.DecimalField(
+        null=True, blank=True, **MONEY, help_text="The most the caller thinks may close."
+    )
     currency = models.CharField(max_length=3)
     comment = models.TextField()
     made_by = models.ForeignKey(
@@ -155,7 +162,12 @@ class ForecastCall(models.Model):
                 condition=models.Q(amount__gte=0),
                 name="forecast_call_not_negative",
                 violation_error_message="A forecast call cannot be negative.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(best_case__isnull=True) | models.Q(best_case__gte=F("amount")),
+                name="forecast_call_best_case_not_below_commit",
+                violation_error_message="The best case cannot be below the commit.",
+            ),
         ]
 
     def __str__(self) -> str:

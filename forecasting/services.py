@@ -142,26 +142,46 @@ def forecast_call_make(
     period_start: date,
     amount: Decimal,
     comment: str,
+    best_case: Decimal | None = None,
 ) -> ForecastCall:
-    """Record a manager's call (their own number, with why) for a scope and period; the latest
-    call stands and appears beside the model in the next run."""
+    """Record a manager's call (their commit and best case, with why) for a scope and period.
+
+    A call is never overwritten: the latest stands and appears beside the model in the next
+    run, the earlier ones stay as the history of who called what when.
+    """
     try:
         period = period_containing(period_start, period_kind)
     except ValueError as error:
         raise ValidationError({"period_start": str(error)}) from None
     if period_start != period.start:
         raise ValidationError({"period_start": f"Not the first day of a {period_kind}."})
+    _call_amounts_check(amount, best_case)
     call = ForecastCall(
         scope_kind=scope_kind,
         scope_key=scope_key,
         period_kind=period_kind,
         period_start=period_start,
         amount=amount,
+        best_case=best_case,
         currency=settings.DEFAULT_CURRENCY,
-        comment=comment,
+        comment=comment.strip(),
         made_by=by,
         made_at=timezone.now(),
     )
     call.full_clean()
     call.save()
     return call
+
+
+def _call_amounts_check(commit: Decimal, best_case: Decimal | None) -> None:
+    errors = {}
+    if commit < 0:
+        errors["amount"] = "The commit cannot be negative."
+    if best_case is not None and best_case < 0:
+        errors["best_case"] = "The best case cannot be negative."
+    elif best_case is not None and best_case < commit:
+        errors["best_case"] = (
+            f"The best case ({best_case:,.2f}) cannot be below the commit ({commit:,.2f})."
+        )
+    if errors:
+        raise ValidationError(errors)

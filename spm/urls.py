@@ -17,6 +17,7 @@ urlpatterns = [
     path("territories/", include("pages.territory_urls")),
     path("quotas/", include("pages.quota_urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("forecast/", include("dashboards.forecast_urls")),
     path("api/v1/", include(("api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

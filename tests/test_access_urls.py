@@ -63,6 +63,10 @@ EXPECTED = [
     ("dashboards:executive", rule({"executive", "admin"})),
     ("dashboards:admin", rule({"admin"})),
     ("dashboards:*", rule(SIGNED_IN)),
+    # The forecast page: managers (their tree), executives and admins; calls by managers for
+    # their own tree and by admins (the company, where an executive's page starts).
+    ("forecast:call", rule({"manager", "executive", "admin"}, {"manager", "admin"})),
+    ("forecast:*", rule({"manager", "executive", "admin"})),
     ("schema", rule(SIGNED_IN)),
     ("api-docs", rule(SIGNED_IN)),
     ("api:api-root", rule(SIGNED_IN)),

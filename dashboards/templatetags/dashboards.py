@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+import access
 from core.formatting import money_compact
 from dashboards.pages import pages_for
 
@@ -19,6 +20,11 @@ def dashboard_pages(user) -> list[tuple[str, str]]:
     if not user.is_authenticated:
         return []
     return [(f"dashboards:{page}", title) for page, title in pages_for(user)]
+
+
+@register.simple_tag
+def can_forecast(user) -> bool:
+    return access.can_open_forecast_page(user)
 
 
 @register.filter
