@@ -131,7 +131,8 @@ def row_cells(choice: Choice, row: Row) -> list[dict]:
         return f"{reverse('forecast:deals')}?{query}"
 
     weighted, model = _model_cells(row)
-    weighted["url"] = model["url"] = drill("weighted")
+    if row.line is not None:
+        weighted["url"] = model["url"] = drill("weighted")
     call = row.call
     call_note = "" if call is None or call.best_case is None else f"best {_amount(call.best_case)}"
     call_how = HOW["call"]
@@ -226,13 +227,7 @@ def _changed(before: ForecastCall | None, call: ForecastCall) -> str:
     return ", ".join(words) or "same numbers, new comment"
 
 
-def since_moment(user: User, choice: Choice, run: ForecastRun | None) -> tuple[datetime, str]:
-    """What "changed" is measured from: the scope's last call, else the last run, else the
-    start of the period."""
-    calls = calls_in_force(access.visible_forecast_calls(user), choice.kind, choice.window.start)
-    call = calls.get((choice.node.kind, choice.node.key))
-    if call is not None:
-        return call.made_at, f"the last call ({call.made_at:%Y-%m-%d %H:%M})"
+def _since_run(choice: Choice, run: ForecastRun | None) -> tuple[datetime, str]:
     if run is not None:
         # A run started during its as-of day saw the deals as they stood when it started.
         moment = min(end_of_day(run.as_of), run.started_at)
@@ -241,17 +236,35 @@ def since_moment(user: User, choice: Choice, run: ForecastRun | None) -> tuple[d
     return local_midnight(start), f"the start of the period ({start.isoformat()})"
 
 
+def _since_call(user: User, choice: Choice, run: ForecastRun | None) -> tuple[datetime, str]:
+    """The scope's last call for the period; without one, as `_since_run`."""
+    calls = calls_in_force(access.visible_forecast_calls(user), choice.kind, choice.window.start)
+    call = calls.get((choice.node.kind, choice.node.key))
+    if call is None:
+        return _since_run(choice, run)
+    return call.made_at, f"the last call ({timezone.localtime(call.made_at):%Y-%m-%d %H:%M})"
+
+
 def inspection(user: User, choice: Choice, run: ForecastRun | None, today: date) -> dict:
-    """The deals making up commit, and what moved since the last call or run."""
+    """The deals making up commit; those pushed out or pulled in since the last call; those
+    new or lost since the last run."""
     deals = node_deals(access.visible_deals(user), choice.people, choice.node)
     commit = cell_deals(deals, choice.people, choice.node, "commit", choice.window, today)
-    since, said = since_moment(user, choice, run)
-    changes: Changes = deal_changes(deals, choice.window, since, today)
+    call_moment, call_words = _since_call(user, choice, run)
+    run_moment, run_words = _since_run(choice, run)
+    moved: Changes = deal_changes(deals, choice.window, call_moment, today)
+    came = (
+        moved
+        if run_moment == call_moment
+        else deal_changes(deals, choice.window, run_moment, today)
+    )
     return {
         "commit_deals": list(commit.select_related("owner").order_by("-amount", "pk")),
         "commit_url": f"{reverse('forecast:deals')}?{choice.query(column='commit')}",
-        "changes": changes,
-        "since_words": said,
+        "moved": moved,
+        "came": came,
+        "since_call": call_words,
+        "since_run": run_words,
     }
 
 

@@ -1,6 +1,7 @@
 """The forecast page, its drill-downs and the call form."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,6 +49,7 @@ def _page(request: SignedInRequest, form: CallForm | None = None, status: int = 
         "inspection": fp.inspection(user, choice, context["run"], day),
         "accuracy": fp.accuracy_rows(user, choice, day),
         "pages": pages_for(user),
+        "currency": settings.DEFAULT_CURRENCY,
     }
     return render(request, "forecast/page.html", context, status=status)
 
