@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from demo.accounts import AccountBook, accounts_build, accounts_save
 from demo.activity import activities_create
+from demo.calls import calls_create
 from demo.catalog import products_create, stages_ensure
 from demo.context import DemoContext
 from demo.customers import CustomerBook
@@ -108,6 +109,7 @@ def _build(ctx: DemoContext, run: Callable[..., Any]) -> None:
     run("subscriptions", subscriptions_create, book)
     run("surveys", surveys_create, ctx, book)
     run("quotas", quotas_create, ctx, org, plans)
+    run("managers' past calls", calls_create, ctx)
 
 
 def _people_and_accounts_save(org: Org, accounts: AccountBook) -> None:

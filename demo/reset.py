@@ -2,7 +2,7 @@
 
 from compensation.models import CompPlan, DealCredit, Dispute, PlanAssignment, Statement
 from demo.data import AREAS, DEMO_DOMAIN, FIXED_PEOPLE, PRODUCTS, REGIONS, team_name
-from forecasting.models import PipelineSnapshot
+from forecasting.models import ForecastCall, PipelineSnapshot
 from org.models import Team, User
 from pipeline.models import Account, Activity, Deal, Product, Subscription, SurveyResponse
 from quotas.models import Quota
@@ -19,6 +19,7 @@ SALES_DATA = (
     SurveyResponse,
     Subscription,
     Quota,
+    ForecastCall,
     PipelineSnapshot,
     Deal,
     Account,

@@ -17,7 +17,10 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from core.periods import period_containing
 from demo.build import LOGINS, PASSWORD, demo_load, demo_reset
 from demo.org import username_for
+from forecasting.call_accuracy import call_accuracy
+from forecasting.models import ForecastCall
 from org.models import Role, User
+from pipeline.crediting import credited_to_tree
 from pipeline.models import Account, Deal, DealChange, Subscription, SurveyResponse
 from territories.models import Territory
 from tests.clock import TODAY
@@ -205,3 +208,16 @@ def test_full_scale_builds_a_company_and_prints_the_logins(demo):
     calls = rep.activities.filter(kind="call").dates("occurred_at", "day")
     per_day = rep.activities.filter(kind="call").count() / len(calls)
     assert 7 <= per_day <= 12
+
+
+def test_every_manager_has_called_each_past_month_and_quarter_of_the_year(demo):
+    managers = User.objects.filter(role=Role.MANAGER)
+    for manager in managers:
+        calls = ForecastCall.objects.filter(scope_kind="manager", scope_key=str(manager.pk))
+        assert calls.filter(period_kind="month").count() == 12
+        assert calls.filter(period_kind="quarter").count() == 4
+        assert all(c.best_case >= c.amount >= 0 for c in calls)
+        tree = User.objects.filter(Q(pk=manager.pk) | Q(manager=manager)).values("pk")
+        won = Deal.objects.filter(credited_to_tree(manager.pk, tree))
+        score = call_accuracy(calls, won, "month", TODAY)
+        assert len(score.periods) == 12 and score.wape is not None
