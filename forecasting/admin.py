@@ -42,6 +42,9 @@ class ForecastLineAdmin(BuiltByTheRun):
 
 @admin.register(ForecastCall)
 class ForecastCallAdmin(admin.ModelAdmin):
-    list_display = ("scope_kind", "scope_key", "period_kind", "period_start", "amount", "made_by")
+    list_display = (
+        *("scope_kind", "scope_key", "period_kind", "period_start"),
+        *("amount", "best_case", "made_by", "made_at"),
+    )
     list_filter = ("scope_kind", "period_kind")
     list_select_related = ("made_by",)

@@ -165,3 +165,25 @@ def test_accuracy_is_the_weighted_absolute_error_of_each_method():
     assert forecast_accuracy([outcome(5, 10, 10, None, 0)]) == {
         "blended": None, "weighted_pipeline": None, "ts_point": None,
     }  # fmt: skip
+
+
+def test_a_call_through_the_api_takes_a_best_case_not_below_its_commit(run, manager):
+    call = {
+        "scope_kind": "manager",
+        "scope_key": str(manager.pk),
+        "period_kind": "month",
+        "period_start": "2026-05-01",
+        "amount": "900.00",
+        "best_case": "800.00",
+        "comment": "Upside in the renewal.",
+    }
+    refused = api(manager).post("/api/v1/forecast-calls/", call, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["best_case"] == [
+        "The best case (800.00) cannot be below the commit (900.00)."
+    ]
+    created = api(manager).post(
+        "/api/v1/forecast-calls/", {**call, "best_case": "1200.00"}, format="json"
+    )
+    assert created.status_code == 201 and created.json()["best_case"] == "1200.00"
+    assert list(ForecastCall.objects.values_list("best_case", flat=True)) == [Decimal(1200)]
