@@ -79,7 +79,7 @@ def _node(user: User, people: People, text: str) -> Node:
     kind, _, key = text.partition(":")
     if kind not in (ScopeKind.MANAGER, ScopeKind.REP) or not key.isdigit():
         raise BadRequest("scope is company, manager:<id> or rep:<id>.")
-    if int(key) not in people.by_id or people.node(int(key)).kind != kind:
+    if not people.has_node(int(key)) or people.node(int(key)).kind != kind:
         raise Http404("No such scope.")
     return people.node(int(key))
 
@@ -190,8 +190,9 @@ def trail(choice: Choice, user: User) -> list[dict]:
     steps = []
     pk = choice.node.person.pk if choice.node.person else None
     while pk is not None and pk in choice.people.by_id:
-        node = choice.people.node(pk)
-        steps.append({"name": node.name, "url": "?" + choice.query(scope=node.param)})
+        if choice.people.has_node(pk):
+            node = choice.people.node(pk)
+            steps.append({"name": node.name, "url": "?" + choice.query(scope=node.param)})
         if root and root[1] == str(pk):
             break
         pk = choice.people.by_id[pk].manager_id

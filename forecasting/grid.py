@@ -108,6 +108,10 @@ class People:
             boss = person.manager_id if person.manager_id in self.by_id else None
             self.children[boss].append(person.pk)
 
+    def has_node(self, pk: int) -> bool:
+        """Is `pk` someone with a grid of their own: a manager or a rep the viewer sees?"""
+        return pk in self.by_id and self.by_id[pk].role in (Role.MANAGER, Role.REP)
+
     def node(self, pk: int) -> Node:
         person = self.by_id[pk]
         kind = ScopeKind.MANAGER if person.role == Role.MANAGER else ScopeKind.REP

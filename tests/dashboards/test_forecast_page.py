@@ -98,3 +98,14 @@ def test_each_cell_drills_to_deals_that_add_up_to_it(client, book, executive, co
         listed = client.get(f"/forecast/deals/?period=month&scope={row.node.param}&column={column}")
         assert listed.status_code == 200
         assert Decimal(listed.context["total"].replace(",", "").split()[0]) == getattr(row, column)
+
+
+def test_an_executive_walks_down_from_the_company_to_a_rep(client, book, executive, rep):
+    signed_in(client, executive)
+    page = client.get(f"/forecast/?period=month&scope=rep:{rep.pk}")
+    assert [step["name"] for step in page.context["trail"]] == [
+        "Company",
+        "Mia's team · Mia Manager",
+        "Rita Rep",
+    ]
+    assert client.get(f"/forecast/?scope=rep:{executive.pk}").status_code == 404
