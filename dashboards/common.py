@@ -104,6 +104,12 @@ class Dashboard:
     blocks: list[Chart | Table] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
+    @property
+    def has_charts(self) -> bool:
+        """Whether the page draws anything, so needs plotly.js."""
+        sparks = any(tile.spark for tile in self.tiles)
+        return sparks or any(isinstance(b, Chart) and b.figure for b in self.blocks)
+
 
 def figure_data(figure: go.Figure) -> dict:
     """A figure as plain JSON data (Plotly's encoder turns dates and numpy values into text)."""
