@@ -104,6 +104,12 @@ class Dashboard:
     blocks: list[Chart | Table] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
+    @property
+    def has_charts(self) -> bool:
+        """Whether the page draws anything, so needs plotly.js."""
+        sparks = any(tile.spark for tile in self.tiles)
+        return sparks or any(isinstance(b, Chart) and b.figure for b in self.blocks)
+
 
 def figure_data(figure: go.Figure) -> dict:
     """A figure as plain JSON data (Plotly's encoder turns dates and numpy values into text)."""
@@ -199,6 +205,16 @@ def lean(scope: Scope, *keep: str) -> Scope:
         if name not in keep
     }
     return replace(scope, **emptied)
+
+
+def deal_url(pk: int) -> str:
+    """A deal's own page."""
+    return reverse("deal", args=[pk])
+
+
+def account_url(pk: int | None) -> str | None:
+    """An account's own page; None for no account."""
+    return None if pk is None else reverse("account", args=[pk])
 
 
 def drill_link(filters: Filters) -> Link:

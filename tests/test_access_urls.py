@@ -67,6 +67,8 @@ EXPECTED = [
     # their own tree and by admins (the company, where an executive's page starts).
     ("forecast:call", rule({"manager", "executive", "admin"}, {"manager", "admin"})),
     ("forecast:*", rule({"manager", "executive", "admin"})),
+    ("deal", rule(SIGNED_IN)),  # a deal and an account in the rep's scope; writes are 405
+    ("account", rule(SIGNED_IN)),
     ("schema", rule(SIGNED_IN)),
     ("api-docs", rule(SIGNED_IN)),
     ("api:api-root", rule(SIGNED_IN)),
