@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from forecasting.models import ForecastCall
+from pipeline.models import Deal
 from tests.forecasting.test_grid import deal
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +110,12 @@ def test_an_executive_walks_down_from_the_company_to_a_rep(client, book, executi
         "Rita Rep",
     ]
     assert client.get(f"/forecast/?scope=rep:{executive.pk}").status_code == 404
+
+
+def test_the_commit_deals_link_to_their_own_pages(client, book, manager):
+    signed_in(client, manager)
+    page = client.get("/forecast/?period=month").content.decode()
+    commit = Deal.objects.filter(owner__manager=manager, forecast_category="commit")
+    assert commit.count() == 2
+    for row in commit:
+        assert f'href="/deals/{row.pk}/"' in page
