@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from core.formatting import NO_VALUE, money
+from core.formatting import NO_VALUE, money, person_name
 from core.periods import Period, weekdays_in
 from dashboards import charts
 from dashboards.filters import Filters
@@ -167,11 +167,6 @@ def change(current: Value, previous: Value, unit: str) -> tuple[str | None, str]
     if unit not in (CURRENCY, COUNT) or previous == 0:
         return f"{delta:+,.1f}", trend
     return f"{delta / Decimal(previous) * 100:+.1f} %", trend
-
-
-def person_name(first: str, last: str, username: str) -> str:
-    """A person's name as the metrics service labels its rep groups."""
-    return f"{first} {last}".strip() or username
 
 
 def people_by_name(scope: Scope, extra: QuerySet | None = None) -> dict[str, int]:
