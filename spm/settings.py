@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "compensation",
     "forecasting",
     "planning",
+    "scoring",
     "imports",
     "dashboards",
     "pages",
