@@ -1,12 +1,14 @@
 """Reads: deal scores for an already scoped queryset, the run in use, comment sentiment."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
 
-from pipeline.models import Deal
+from metrics import formulas
+from pipeline.models import Deal, SurveyKind, SurveyResponse
 from scoring.models import DealScore, ScoreRun
 
 
@@ -51,3 +53,106 @@ def pipeline_weighting() -> tuple[bool, str]:
     if run.model_beats_baseline:
         return True, f"Weighted by deal scores: {figures}."
     return False, f"Weighted by stage win rates, which did better: {figures}."
+
+
+@dataclass(frozen=True)
+class MonthVoice:
+    month: date
+    comments: int
+    sentiment: Decimal | None  # mean compound of the month's comments
+    csat: Decimal | None  # share of 4-5 answers, percent
+    nps: Decimal | None
+
+
+def sentiment_by_month(surveys: QuerySet[SurveyResponse], first: date) -> list[MonthVoice]:
+    """Per month from `first`: comment sentiment beside CSAT and NPS, of scoped answers."""
+    rows = (
+        surveys.filter(responded_on__gte=first)
+        .annotate(month=TruncMonth("responded_on"))
+        .values("month")
+        .annotate(
+            comments=Count("sentiment"),
+            mean=Avg("sentiment__compound"),
+            csat_all=Count("id", filter=Q(kind=SurveyKind.CSAT)),
+            csat_good=Count("id", filter=Q(kind=SurveyKind.CSAT, score__gte=4)),
+            nps_all=Count("id", filter=Q(kind=SurveyKind.NPS)),
+            promoters=Count("id", filter=Q(kind=SurveyKind.NPS, score__gte=9)),
+            detractors=Count("id", filter=Q(kind=SurveyKind.NPS, score__lte=6)),
+        )
+        .order_by("month")
+    )
+    return [
+        MonthVoice(
+            month=row["month"],
+            comments=row["comments"],
+            sentiment=_three(row["mean"]),
+            csat=formulas.csat(row["csat_good"], row["csat_all"]),
+            nps=formulas.nps(row["promoters"], row["detractors"], row["nps_all"]),
+        )
+        for row in rows
+    ]
+
+
+def _three(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.001"))
+
+
+@dataclass(frozen=True)
+class FallingAccount:
+    account_id: int
+    name: str
+    owner_id: int | None
+    before: Decimal  # mean sentiment of the earlier window's comments
+    recent: Decimal  # mean sentiment of the last `RECENT_DAYS`
+    comments: int  # in the last `RECENT_DAYS`
+    latest: str  # the latest comment
+
+
+RECENT_DAYS, EARLIER_DAYS = 90, 180
+FALL = Decimal("0.3")  # a drop in mean compound score that flags an account
+MIN_COMMENTS = 2  # in each window
+
+
+def accounts_sentiment_falling(
+    surveys: QuerySet[SurveyResponse], today: date
+) -> list[FallingAccount]:
+    """Accounts whose comments of the last `RECENT_DAYS` read at least `FALL` worse than those
+    of the `EARLIER_DAYS` before, with `MIN_COMMENTS` in each; the worst drop first."""
+    split = today - timedelta(days=RECENT_DAYS)
+    start = split - timedelta(days=EARLIER_DAYS)
+    scored = surveys.filter(sentiment__isnull=False, responded_on__gte=start)
+    rows = scored.values("account_id", "account__name", "account__owner_id").annotate(
+        recent=Avg("sentiment__compound", filter=Q(responded_on__gt=split)),
+        recent_n=Count("id", filter=Q(responded_on__gt=split)),
+        before=Avg("sentiment__compound", filter=Q(responded_on__lte=split)),
+        before_n=Count("id", filter=Q(responded_on__lte=split)),
+    )
+    falling = [
+        row
+        for row in rows
+        if row["recent_n"] >= MIN_COMMENTS
+        and row["before_n"] >= MIN_COMMENTS
+        and Decimal(row["before"]) - Decimal(row["recent"]) >= FALL
+    ]
+    latest = _latest_comments(scored, [row["account_id"] for row in falling])
+    found = [
+        FallingAccount(
+            account_id=row["account_id"],
+            name=row["account__name"],
+            owner_id=row["account__owner_id"],
+            before=_three(row["before"]) or Decimal(0),
+            recent=_three(row["recent"]) or Decimal(0),
+            comments=row["recent_n"],
+            latest=latest.get(row["account_id"], ""),
+        )
+        for row in falling
+    ]
+    return sorted(found, key=lambda item: (item.recent - item.before, item.name))
+
+
+def _latest_comments(surveys: QuerySet[SurveyResponse], ids: list[int]) -> dict[int, str]:
+    latest: dict[int, str] = {}
+    rows = surveys.filter(account_id__in=ids).order_by("account_id", "-responded_on", "-id")
+    for pk, comment in rows.values_list("account_id", "comment"):
+        latest.setdefault(pk, comment)
+    return latest

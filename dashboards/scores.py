@@ -1,0 +1,133 @@
+"""What the models say: open deals' win scores and reasons, and the customers' voice."""
+
+from datetime import date
+
+from core.periods import add_months
+from dashboards.common import Cell, Table, fmt
+from metrics.definitions import CURRENCY, FRACTION
+from metrics.scope import Scope
+from pipeline.models import StageKind
+from scoring.selectors import (
+    RECENT_DAYS,
+    accounts_sentiment_falling,
+    deal_scores,
+    pipeline_weighting,
+    sentiment_by_month,
+)
+from scoring.sentiment import sentiment_label
+
+SCORED_SHOWN = 10
+VOICE_MONTHS = 12
+
+
+def _reasons(reasons: list[dict]) -> str:
+    return "; ".join(f"{reason['effect']} {reason['text']}" for reason in reasons)
+
+
+def scored_deals_table(scope: Scope, link) -> Table:
+    """The largest open deals with their win score, the stage's rate and the reasons."""
+    deals = scope.deals.filter(status=StageKind.OPEN).order_by("-amount", "id")
+    scores = deal_scores(deals)
+    shown = deals.filter(pk__in=scores).select_related("stage")[:SCORED_SHOWN]
+    rows = [
+        [
+            Cell(deal.name),
+            Cell(deal.stage.name),
+            Cell(fmt(deal.amount, CURRENCY), num=True),
+            Cell(fmt(scores[deal.pk].probability, FRACTION), num=True, tone=_tone(scores[deal.pk])),
+            Cell(fmt(scores[deal.pk].baseline, FRACTION), num=True),
+            Cell(_reasons(scores[deal.pk].reasons)),
+        ]
+        for deal in shown
+    ]
+    _, weighting = pipeline_weighting()
+    return Table(
+        "scores",
+        "Open deals: win score",
+        [
+            ("Deal", False),
+            ("Stage", False),
+            ("Amount", True),
+            ("Win score", True),
+            ("Stage rate", True),
+            ("Why (+ helps, − hurts)", False),
+        ],
+        rows,
+        empty="No scored open deals: scores are learned each night from closed deals, once "
+        "there are enough of them, won and lost.",
+        note=f"The largest open deals. {weighting}",
+        more=link("deals", measure="open"),
+        wide=True,
+    )
+
+
+def _tone(score) -> str:
+    gap = score.probability - score.baseline
+    return "good" if gap >= 0.15 else "bad" if gap <= -0.15 else ""
+
+
+def voice_table(scope: Scope, today: date) -> Table:
+    """Comment sentiment by month beside CSAT and NPS, the latest month first."""
+    first = add_months(today.replace(day=1), 1 - VOICE_MONTHS)
+    rows = [
+        [
+            Cell(voice.month.strftime("%Y-%m")),
+            Cell(f"{voice.comments:,}", num=True),
+            Cell(_sentiment(voice.sentiment), num=True, tone=_voice_tone(voice.sentiment)),
+            Cell(_number(voice.csat, "{:.0f} %"), num=True),
+            Cell(_number(voice.nps, "{:+.0f}"), num=True),
+        ]
+        for voice in reversed(sentiment_by_month(scope.surveys, first))
+    ]
+    return Table(
+        "voice",
+        "Customer voice by month",
+        [("Month", False), ("Comments", True), ("Sentiment", True), ("CSAT", True), ("NPS", True)],
+        rows,
+        empty="No survey answers from these customers in the last 12 months.",
+        note="Sentiment: the mean VADER score of the month's comments, -1 (negative) to +1 "
+        "(positive). CSAT: share of 4 and 5 answers, percent. NPS: promoters minus detractors.",
+    )
+
+
+def _number(value, pattern: str) -> str:
+    return "—" if value is None else pattern.format(value)
+
+
+def _sentiment(value) -> str:
+    return "—" if value is None else f"{value:+.2f} ({sentiment_label(value)})"
+
+
+def _voice_tone(value) -> str:
+    label = sentiment_label(value)
+    return {"positive": "good", "negative": "bad"}.get(label, "")
+
+
+def falling_table(scope: Scope, today: date) -> Table:
+    """Accounts whose customers' comments turned worse, for their owner to call."""
+    rows = [
+        [
+            Cell(item.name),
+            Cell(f"{item.before:+.2f}", num=True),
+            Cell(f"{item.recent:+.2f}", num=True, tone="bad"),
+            Cell(f"{item.comments:,}", num=True),
+            Cell(item.latest),
+        ]
+        for item in accounts_sentiment_falling(scope.surveys, today)
+    ]
+    return Table(
+        "sentiment_falling",
+        "Accounts whose sentiment fell",
+        [
+            ("Account", False),
+            ("Before", True),
+            (f"Last {RECENT_DAYS} days", True),
+            ("Comments", True),
+            ("Latest comment", False),
+        ],
+        rows,
+        empty="No account's comments turned worse in the last 90 days.",
+        note=f"Mean comment sentiment of the last {RECENT_DAYS} days at least 0.30 below the "
+        "180 days before, with two comments or more in each.",
+        wide=True,
+    )
