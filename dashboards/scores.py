@@ -21,7 +21,8 @@ VOICE_MONTHS = 12
 
 
 def _reasons(reasons: list[dict]) -> str:
-    return "; ".join(f"{reason['effect']} {reason['text']}" for reason in reasons)
+    signs = {"+": "+", "-": "−"}
+    return "; ".join(f"{signs[reason['effect']]} {reason['text']}" for reason in reasons)
 
 
 def scored_deals_table(scope: Scope, link) -> Table:
@@ -127,7 +128,7 @@ def falling_table(scope: Scope, today: date) -> Table:
         ],
         rows,
         empty="No account's comments turned worse in the last 90 days.",
-        note=f"Mean comment sentiment of the last {RECENT_DAYS} days at least 0.30 below the "
-        "180 days before, with two comments or more in each.",
+        note=f"Mean comment sentiment of the last {RECENT_DAYS} days at least 0.30 below that "
+        "of the 180 days before (two comments or more then).",
         wide=True,
     )

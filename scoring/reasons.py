@@ -17,7 +17,7 @@ def _slips(shown: dict) -> str:
 def _idle(shown: dict) -> str:
     days = shown["idle"]
     if not shown["ever_active"]:
-        return f"no activity in its {days} days open" if days else "no activity yet"
+        return f"no activity in its {_days(days)} open" if days else "no activity yet"
     if days >= 7:
         return f"no activity for {days} days"
     return "activity in the last week" if days else "activity today"
@@ -32,7 +32,15 @@ def _amount(shown: dict) -> str:
 
 def _overdue(shown: dict) -> str:
     days = shown["overdue"]
-    return f"expected close passed {days} days ago" if days else "expected close still ahead"
+    return f"expected close passed {_days(days)} ago" if days else "expected close still ahead"
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def _activities(count: int) -> str:
+    return {0: "no activity", 1: "1 activity"}.get(count, f"{count} activities")
 
 
 def _percent(value: float) -> str:
@@ -41,13 +49,13 @@ def _percent(value: float) -> str:
 
 PHRASES: dict[str, Callable[[dict], str]] = {
     "stage": lambda s: f"in {s['stage']}",
-    "days_in_stage": lambda s: f"{s['days_in_stage']} days in {s['stage']}",
-    "age": lambda s: f"open for {s['age']} days",
+    "days_in_stage": lambda s: f"{_days(s['days_in_stage'])} in {s['stage']}",
+    "age": lambda s: f"open for {_days(s['age'])}",
     "amount_ratio": _amount,
     "slips": _slips,
     "overdue": _overdue,
-    "activities_14": lambda s: f"{s['activities_14']} activities in the last 14 days",
-    "activities_30": lambda s: f"{s['activities_30']} activities in the last 30 days",
+    "activities_14": lambda s: f"{_activities(s['activities_14'])} in the last 14 days",
+    "activities_30": lambda s: f"{_activities(s['activities_30'])} in the last 30 days",
     "idle": _idle,
     "rep_win_rate": lambda s: f"the rep wins {_percent(s['rep_win_rate'])} of closed deals",
     "segment_win_rate": lambda s: (

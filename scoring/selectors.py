@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from metrics import formulas
 from pipeline.models import Deal, SurveyKind, SurveyResponse
@@ -110,14 +111,15 @@ class FallingAccount:
 
 RECENT_DAYS, EARLIER_DAYS = 90, 180
 FALL = Decimal("0.3")  # a drop in mean compound score that flags an account
-MIN_COMMENTS = 2  # in each window
+MIN_RECENT, MIN_EARLIER = 1, 2  # comments in each window
 
 
 def accounts_sentiment_falling(
     surveys: QuerySet[SurveyResponse], today: date
 ) -> list[FallingAccount]:
     """Accounts whose comments of the last `RECENT_DAYS` read at least `FALL` worse than those
-    of the `EARLIER_DAYS` before, with `MIN_COMMENTS` in each; the worst drop first."""
+    of the `EARLIER_DAYS` before (`MIN_RECENT` and `MIN_EARLIER` comments at least); the worst
+    drop first."""
     split = today - timedelta(days=RECENT_DAYS)
     start = split - timedelta(days=EARLIER_DAYS)
     scored = surveys.filter(sentiment__isnull=False, responded_on__gte=start)
@@ -130,8 +132,8 @@ def accounts_sentiment_falling(
     falling = [
         row
         for row in rows
-        if row["recent_n"] >= MIN_COMMENTS
-        and row["before_n"] >= MIN_COMMENTS
+        if row["recent_n"] >= MIN_RECENT
+        and row["before_n"] >= MIN_EARLIER
         and Decimal(row["before"]) - Decimal(row["recent"]) >= FALL
     ]
     latest = _latest_comments(scored, [row["account_id"] for row in falling])
@@ -156,3 +158,13 @@ def _latest_comments(surveys: QuerySet[SurveyResponse], ids: list[int]) -> dict[
     for pk, comment in rows.values_list("account_id", "comment"):
         latest.setdefault(pk, comment)
     return latest
+
+
+def deal_scores_apply(*, as_of: date) -> bool:
+    """Whether a forecast as of the end of `as_of` weights its pipeline by the deal scores:
+    they beat the stage rates on the hold-out, and were computed then (that night)."""
+    run = score_run_latest()
+    if run is None or not run.model_beats_baseline:
+        return False
+    scored_on = timezone.localdate(run.cutoff)
+    return as_of <= scored_on <= as_of + timedelta(days=1)
