@@ -33,11 +33,11 @@ def scored_deals_table(scope: Scope, link) -> Table:
     rows = [
         [
             Cell(deal.name),
-            Cell(deal.stage.name),
-            Cell(fmt(deal.amount, CURRENCY), num=True),
             Cell(fmt(scores[deal.pk].probability, FRACTION), num=True, tone=_tone(scores[deal.pk])),
-            Cell(fmt(scores[deal.pk].baseline, FRACTION), num=True),
             Cell(_reasons(scores[deal.pk].reasons)),
+            Cell(fmt(deal.amount, CURRENCY), num=True),
+            Cell(deal.stage.name),
+            Cell(fmt(scores[deal.pk].baseline, FRACTION), num=True),
         ]
         for deal in shown
     ]
@@ -47,11 +47,11 @@ def scored_deals_table(scope: Scope, link) -> Table:
         "Open deals: win score",
         [
             ("Deal", False),
-            ("Stage", False),
-            ("Amount", True),
             ("Win score", True),
-            ("Stage rate", True),
             ("Why (+ helps, − hurts)", False),
+            ("Amount", True),
+            ("Stage", False),
+            ("Stage rate", True),
         ],
         rows,
         empty="No scored open deals: scores are learned each night from closed deals, once "
