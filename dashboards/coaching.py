@@ -7,6 +7,7 @@ from dashboards.coaching_gaps import coaching_gaps, team_of
 from dashboards.common import (
     Cell,
     Table,
+    deal_url,
     elapsed_fraction,
     fmt,
     working_days_done,
@@ -100,7 +101,7 @@ def stuck_table(scope: Scope, today: date, days: int, link) -> Table:
     )
     rows = [
         [
-            Cell(row["name"]),
+            Cell(row["name"], deal_url(row["id"])),
             Cell(
                 f"{row['owner__first_name']} {row['owner__last_name']}".strip()
                 or row["owner__username"]

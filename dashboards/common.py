@@ -201,6 +201,16 @@ def lean(scope: Scope, *keep: str) -> Scope:
     return replace(scope, **emptied)
 
 
+def deal_url(pk: int) -> str:
+    """A deal's own page."""
+    return reverse("deal", args=[pk])
+
+
+def account_url(pk: int | None) -> str | None:
+    """An account's own page; None for no account."""
+    return None if pk is None else reverse("account", args=[pk])
+
+
 def drill_link(filters: Filters) -> Link:
     """link(kind, **params): the drill-down of `kind` rows under the page's filters."""
 

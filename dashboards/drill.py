@@ -50,7 +50,7 @@ class Column:
     label: str
     sort: str | None = None  # the ORM ordering it sorts by; None: not sortable
     unit: str = ""  # CURRENCY or COUNT for numbers; "" for text and dates
-    link: str = ""  # "admin:app_model_change" style, or "" for no link
+    link: str = ""  # "deal" or "account": the row key `<link>_id` (or `id`) names its page
 
 
 EXPECTED = Column("expected_close_on", "Expected close", "expected_close_on")
@@ -116,6 +116,7 @@ def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, t
         "expected_close_on",
         "closed_on",
         "forecast_category",
+        "account_id",
         account_name=F("account__name"),
         stage_name=F("stage__name"),
         **owner_fields("owner"),
@@ -126,7 +127,7 @@ def deal_listing(user: User, scope: Scope, filters: Filters, query: QueryDict, t
         rows = rows.annotate(last_move=F("last_move"))
     columns = [
         Column("name", "Deal", "name", link="deal"),
-        Column("account_name", "Account", "account__name"),
+        Column("account_name", "Account", "account__name", link="account"),
         Column("owner", "Owner", "owner__last_name"),
         Column("stage_name", "Stage", "stage__order"),
         Column("territory_name", "Territory", "territory__name"),
@@ -174,6 +175,8 @@ def activity_listing(user: User, scope: Scope, filters: Filters, query: QueryDic
         "kind",
         "occurred_at",
         "outcome",
+        "account_id",
+        "deal_id",
         account_name=F("account__name"),
         deal_name=F("deal__name"),
         **owner_fields("rep"),
@@ -182,8 +185,8 @@ def activity_listing(user: User, scope: Scope, filters: Filters, query: QueryDic
         Column("occurred_at", "When", "occurred_at"),
         Column("kind_label", "Kind", "kind"),
         Column("owner", "Rep", "rep__last_name"),
-        Column("account_name", "Account", "account__name"),
-        Column("deal_name", "Deal", "deal__name"),
+        Column("account_name", "Account", "account__name", link="account"),
+        Column("deal_name", "Deal", "deal__name", link="deal"),
         Column("outcome", "Outcome", "outcome"),
     ]
     return Listing("activities", " ".join(words), rows, columns, None, "-occurred_at")
@@ -227,12 +230,13 @@ def subscription_listing(user: User, scope: Scope, filters: Filters, query: Quer
         "currency",
         "start",
         "end",
+        "account_id",
         account_name=F("account__name"),
         product_name=F("product__name"),
         **owner_fields("account__owner"),
     )
     columns = [
-        Column("account_name", "Account", "account__name"),
+        Column("account_name", "Account", "account__name", link="account"),
         Column("product_name", "Product", "product__name"),
         Column("owner", "Account owner", "account__owner__last_name"),
         Column("start", "Start", "start"),
@@ -250,10 +254,12 @@ def survey_listing(user: User, scope: Scope, filters: Filters, query: QueryDict,
     if kind:
         surveys = surveys.filter(kind=kind)
     words.append(_window_words(filters.window))
-    rows = surveys.values("id", "kind", "score", "responded_on", account_name=F("account__name"))
+    rows = surveys.values(
+        "id", "kind", "score", "responded_on", "account_id", account_name=F("account__name")
+    )
     columns = [
         Column("responded_on", "Answered", "responded_on"),
-        Column("account_name", "Account", "account__name"),
+        Column("account_name", "Account", "account__name", link="account"),
         Column("kind", "Survey", "kind"),
         Column("score", "Score", "score", COUNT),
     ]

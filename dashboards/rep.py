@@ -22,7 +22,9 @@ from dashboards.common import (
     Row,
     Table,
     Tile,
+    account_url,
     chart,
+    deal_url,
     drill_link,
     elapsed_fraction,
     empty_chart,
@@ -331,16 +333,23 @@ def recent_table(scope: Scope, link) -> Table:
     deals = (
         scope.deals.filter(status__in=[StageKind.WON, StageKind.LOST])
         .order_by("-closed_on", "-id")
-        .values("id", "name", "status", "amount", "closed_on", "lost_reason", "account__name")[
-            :RECENT
-        ]
+        .values(
+            "id",
+            "name",
+            "status",
+            "amount",
+            "closed_on",
+            "lost_reason",
+            "account_id",
+            "account__name",
+        )[:RECENT]
     )
     # A database constraint gives every won or lost deal its closed_on.
     rows = [
         [
             Cell(cast(date, row["closed_on"]).isoformat()),
-            Cell(row["name"]),
-            Cell(row["account__name"] or ""),
+            Cell(row["name"], deal_url(row["id"])),
+            Cell(row["account__name"] or "", account_url(row["account_id"])),
             Cell(
                 "Won" if row["status"] == StageKind.WON else "Lost",
                 tone="good" if row["status"] == StageKind.WON else "bad",

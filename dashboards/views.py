@@ -15,7 +15,7 @@ import access
 from core.csvout import csv_response
 from core.query import parse_id
 from dashboards.cache import cached
-from dashboards.common import fmt, person_name
+from dashboards.common import account_url, deal_url, fmt, person_name
 from dashboards.data_health import admin_dashboard
 from dashboards.drill import (
     DEFAULT_STUCK_DAYS,
@@ -171,8 +171,21 @@ def shown(found: Listing, row: dict) -> list[dict]:
         else:
             text = str(value)
         tone = "bad" if column.key == "overdue" and value else ""
-        cells.append({"text": text, "num": bool(column.unit), "raw": value, "tone": tone})
+        url = _record_url(found.kind, column.link, row) if text else None
+        cells.append(
+            {"text": text, "num": bool(column.unit), "raw": value, "tone": tone, "url": url}
+        )
     return cells
+
+
+def _record_url(kind: str, link: str, row: dict) -> str | None:
+    """The page of the deal or account a cell names: the row itself when the list is of them."""
+    if not link:
+        return None
+    pk = row["id"] if kind == f"{link}s" else row.get(f"{link}_id")
+    if pk is None:
+        return None
+    return deal_url(pk) if link == "deal" else account_url(pk)
 
 
 @login_required

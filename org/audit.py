@@ -69,6 +69,7 @@ AUDITED = {
     "compensation.BonusThreshold": ("component", "attainment", "amount"),
     "compensation.PlanAssignment": ("rep", "plan", "start", "end"),
     "compensation.DealCredit": ("deal", "rep", "percent"),
+    "pipeline.Account": ("segment",),
 }
 _actor: ContextVar[Any] = ContextVar("audit_actor", default=None)
 
@@ -115,6 +116,23 @@ def audit_write(
         object_repr=_label(instance)[:200],
         changes=dict(sorted(changes.items())),
         reason=reason,
+    )
+
+
+def audit_bulk(model: type[Model], changes: dict[Any, tuple[str, dict]]) -> None:
+    """One "updated" entry per object of a bulk write: {pk: (label, {field: [old, new]})}."""
+    actor = _actor.get()
+    AuditEntry = apps.get_model("org", "AuditEntry")
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action="updated",
+            model=model._meta.label,
+            object_id=str(pk),
+            object_repr=label[:200],
+            changes=fields,
+        )
+        for pk, (label, fields) in changes.items()
     )
 
 

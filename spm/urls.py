@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from dashboards import record_views
 from spm.views import health, home, overview
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("deals/<int:pk>/", record_views.deal, name="deal"),
+    path("accounts/<int:pk>/", record_views.account, name="account"),
     path("compensation/", include("pages.statement_urls")),
     path("imports/", include("imports.urls")),
     path("territories/", include("pages.territory_urls")),

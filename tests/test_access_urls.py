@@ -63,6 +63,8 @@ EXPECTED = [
     ("dashboards:executive", rule({"executive", "admin"})),
     ("dashboards:admin", rule({"admin"})),
     ("dashboards:*", rule(SIGNED_IN)),
+    ("deal", rule(SIGNED_IN)),  # a deal and an account in the rep's scope; writes are 405
+    ("account", rule(SIGNED_IN)),
     ("schema", rule(SIGNED_IN)),
     ("api-docs", rule(SIGNED_IN)),
     ("api:api-root", rule(SIGNED_IN)),

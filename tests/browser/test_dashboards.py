@@ -95,7 +95,26 @@ def test_rep(demo, open_page):
     watched.allowed_statuses = {403}
     for url in ("/dashboards/team/", "/dashboards/company/", "/dashboards/data-health/"):
         assert page.goto(watched.base + url).status == 403, url
+    # Another rep's deal and account pages do not exist for this rep.
+    watched.allowed_statuses = {404}
+    theirs = others_deal(busiest_rep())
+    assert page.goto(f"{watched.base}/deals/{theirs.pk}/").status == 404
+    assert page.goto(f"{watched.base}/accounts/{theirs.account_id}/").status == 404
     assert watched.problems == []
+
+
+def others_deal(username: str):
+    """A deal with an account, owned by someone else, on an account the rep has nothing on."""
+    from pipeline.models import Deal
+
+    mine = Deal.objects.filter(owner__username=username).values("account_id")
+    return (
+        Deal.objects.exclude(owner__username=username)
+        .exclude(account_id__in=mine)
+        .exclude(account__owner__username=username)
+        .exclude(account=None)
+        .first()
+    )
 
 
 def test_manager(demo, open_page):
@@ -113,6 +132,36 @@ def test_manager(demo, open_page):
     assert page.locator('select[name="rep"]').input_value() == value
     assert money(tile.get_attribute("title")) < team
     assert watched.problems == []
+    reaches_a_deal_and_its_account(watched)
+
+
+def reaches_a_deal_and_its_account(watched: Watched) -> None:
+    """From the leaderboard's top rep to their won deals, a deal's page with its history and
+    credit, and its account's page."""
+    page = watched.page
+    page.goto(watched.base + HOMES["manager"])
+    with page.expect_navigation():
+        page.locator("#panel-leaderboard tbody tr").first.locator(
+            "td a[href*='measure=won']"
+        ).click()
+    assert "/dashboards/rows/deals/" in page.url
+    deal = page.locator("table[data-rows] a[href^='/deals/']").first
+    name = deal.inner_text()
+    with page.expect_navigation():
+        deal.click()
+    assert re.search(r"/deals/\d+/$", page.url)
+    assert page.locator("h1").inner_text() == name
+    assert page.locator("[data-history] > li").count() >= 2  # created, then won
+    assert "Won" in page.locator("[data-history]").inner_text()
+    credit = page.locator("section[aria-labelledby=deal-credit]").inner_text()
+    assert "As they stood on" in credit
+    screenshot(watched, "deal-page")
+    with page.expect_navigation():
+        page.locator(".facts a[href^='/accounts/']").click()
+    assert re.search(r"/accounts/\d+/$", page.url)
+    assert page.locator(f"#panel-deals a:text-is('{name}')").count() == 1
+    screenshot(watched, "account-page")
+    assert watched.problems == [] and watched.csp_refused() == []
 
 
 def test_executive(demo, open_page):
