@@ -135,7 +135,7 @@ def phases() -> None:
     from pipeline.models import Deal, StageKind
     from scoring.features import book_load, deal_row, rates_before
     from scoring.model import model_train, training_examples
-    from scoring.models import DealScore
+    from scoring.models import DealScore, ScoreRun
     from scoring.services import _holdout, stage_defaults
 
     now = timezone.now()
@@ -157,9 +157,19 @@ def phases() -> None:
     print(f"  {f'features of {len(rows):,} open deals':<44} {features:7.1f} s")
     chances = timed("win probabilities", model.predict, rows)
     reasons = timed("three reasons each", model.reasons, rows)
-    del chances, reasons
-    with transaction.atomic():
-        timed("delete the old scores", DealScore.objects.all().delete)
+    run = ScoreRun.objects.create(started_at=now, cutoff=now)
+    scores = [
+        DealScore(deal_id=row.deal_id, run=run, probability=Decimal(str(round(float(p), 4))),
+                  baseline=Decimal("0.5"), reasons=why)
+        for row, p, why in zip(rows, chances, reasons, strict=True)
+    ]  # fmt: skip
+
+    def write() -> None:
+        with transaction.atomic():
+            DealScore.objects.all().delete()
+            DealScore.objects.bulk_create(scores, batch_size=2000)
+
+    timed(f"write {len(scores):,} scores (delete and insert)", write)
 
 
 def main() -> None:

@@ -97,7 +97,7 @@ def rep_dashboard(user: User, filters: Filters, today: date) -> Dashboard:
         close_month_chart(scope, today, link),
         recent_table(scope, link),
         falling_table(scope, today),
-        voice_table(scope, today),
+        voice_table(scope.surveys, today),
     ]
     who = person.get_full_name() or person.username if person else "Your scope"
     return Dashboard(

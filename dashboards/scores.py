@@ -1,14 +1,19 @@
 """What the models say: open deals' win scores and reasons, and the customers' voice."""
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
 
 from core.periods import add_months
-from dashboards.common import Cell, Table, fmt
+from dashboards.common import Cell, Table, account_url, deal_url, fmt
 from metrics.definitions import CURRENCY, FRACTION
 from metrics.scope import Scope
-from pipeline.models import StageKind
+from pipeline.models import Deal, StageKind, SurveyResponse
 from scoring.selectors import (
     RECENT_DAYS,
+    Score,
     accounts_sentiment_falling,
     deal_scores,
     pipeline_weighting,
@@ -32,7 +37,7 @@ def scored_deals_table(scope: Scope, link) -> Table:
     shown = deals.filter(pk__in=scores).select_related("stage")[:SCORED_SHOWN]
     rows = [
         [
-            Cell(deal.name),
+            Cell(deal.name, deal_url(deal.pk)),
             Cell(fmt(scores[deal.pk].probability, FRACTION), num=True, tone=_tone(scores[deal.pk])),
             Cell(_reasons(scores[deal.pk].reasons)),
             Cell(fmt(deal.amount, CURRENCY), num=True),
@@ -67,8 +72,8 @@ def _tone(score) -> str:
     return "good" if gap >= 0.15 else "bad" if gap <= -0.15 else ""
 
 
-def voice_table(scope: Scope, today: date) -> Table:
-    """Comment sentiment by month beside CSAT and NPS, the latest month first."""
+def voice_table(surveys: QuerySet[SurveyResponse], today: date) -> Table:
+    """Comment sentiment by month beside CSAT and NPS of scoped answers, the latest first."""
     first = add_months(today.replace(day=1), 1 - VOICE_MONTHS)
     rows = [
         [
@@ -78,7 +83,7 @@ def voice_table(scope: Scope, today: date) -> Table:
             Cell(_number(voice.csat, "{:.0f} %"), num=True),
             Cell(_number(voice.nps, "{:+.0f}"), num=True),
         ]
-        for voice in reversed(sentiment_by_month(scope.surveys, first))
+        for voice in reversed(sentiment_by_month(surveys, first))
     ]
     return Table(
         "voice",
@@ -108,7 +113,7 @@ def falling_table(scope: Scope, today: date) -> Table:
     """Accounts whose customers' comments turned worse, for their owner to call."""
     rows = [
         [
-            Cell(item.name),
+            Cell(item.name, account_url(item.account_id)),
             Cell(f"{item.before:+.2f}", num=True),
             Cell(f"{item.recent:+.2f}", num=True, tone="bad"),
             Cell(f"{item.comments:,}", num=True),
@@ -132,3 +137,52 @@ def falling_table(scope: Scope, today: date) -> Table:
         "of the 180 days before (two comments or more then).",
         wide=True,
     )
+
+
+@dataclass(frozen=True)
+class DealScoreView:
+    """What the deal page shows of a deal's score; `score` None: not scored (closed, or no
+    model yet), with `note` saying why."""
+
+    score: Score | None
+    reasons: list[str]
+    note: str
+
+    @property
+    def text(self) -> str:
+        if self.score is None:
+            return "—"
+        return (
+            f"{fmt(self.score.probability, FRACTION)} (stage rate "
+            f"{fmt(self.score.baseline, FRACTION)}, scored {self.score.scored_on.isoformat()})"
+        )
+
+
+def deal_score_view(deal: Deal) -> DealScoreView:
+    score = deal_scores(Deal.objects.filter(pk=deal.pk)).get(deal.pk)
+    if deal.status != StageKind.OPEN:
+        return DealScoreView(None, [], "Closed deals are not scored: they ended as they did.")
+    if score is None:
+        return DealScoreView(
+            None, [], "Not scored yet: scores are learned each night from closed deals."
+        )
+    signs = {"+": "helps", "-": "hurts"}
+    reasons = [f"{reason['text']} ({signs[reason['effect']]})" for reason in score.reasons]
+    return DealScoreView(score, reasons, pipeline_weighting()[1])
+
+
+def account_sentiment_text(surveys: QuerySet[SurveyResponse], today: date) -> tuple[str, bool]:
+    """The mean sentiment of an account's comments in words, and whether it fell lately."""
+    scored = list(surveys.filter(sentiment__isnull=False).values_list("sentiment__compound"))
+    if not scored:
+        return "— (no comment scored)", False
+    mean = sum((value for (value,) in scored), Decimal(0)) / len(scored)
+    count = "1 comment" if len(scored) == 1 else f"{len(scored):,} comments"
+    text = f"{_sentiment(mean)} over {count}"
+    falling = accounts_sentiment_falling(surveys, today)
+    if falling:
+        item = falling[0]
+        text += (
+            f"; fell from {item.before:+.2f} to {item.recent:+.2f} in the last {RECENT_DAYS} days"
+        )
+    return text, bool(falling)

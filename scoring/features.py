@@ -11,6 +11,8 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from math import log, log1p
 
 import numpy as np
 from django.db.models import QuerySet
@@ -167,9 +169,8 @@ def deal_row(book: Book, deal_id: int, moment: datetime, rates: Rates) -> Row | 
     index, (_, stage, _, amount, close_on, owner) = found
     rows = book.history[deal_id][: index + 1]
     facts = book.deals[deal_id]
-    day = timezone.localdate(moment)
-    stay_start = _stay_start(rows, stage)
-    in_stage = max((day - timezone.localdate(stay_start)).days, 0)
+    day = _local_day(moment)
+    in_stage = max((day - timezone.localdate(_stay_start(rows, stage))).days, 0)
     age = max((day - facts.created_on).days, 0)
     slips = sum(
         1 for before, after in zip(rows, rows[1:], strict=False) if _pushed(before[4], after[4])
@@ -179,21 +180,24 @@ def deal_row(book: Book, deal_id: int, moment: datetime, rates: Rates) -> Row | 
     upto = bisect_right(times, moment)
     last = times[upto - 1] if upto else None
     idle = min((moment - last).days if last else age, IDLE_CAP)
+    recent = _count_since(times, upto, moment, 14), _count_since(times, upto, moment, 30)
     median = rates.median_by_rep.get(owner, rates.median)
     ratio = float(amount) / median if amount and median else None
+    rep_rate = rates.by_rep.get(owner, rates.overall)
+    segment_rate = rates.by_segment.get(facts.segment, rates.overall)
     return Row(
         deal_id=deal_id,
         numeric={
-            "days_in_stage": np.log1p(in_stage),
-            "age": np.log1p(age),
-            "amount_ratio": float(np.log(ratio)) if ratio else 0.0,
+            "days_in_stage": log1p(in_stage),
+            "age": log1p(age),
+            "amount_ratio": log(ratio) if ratio else 0.0,
             "slips": float(slips),
-            "overdue": np.log1p(overdue),
-            "activities_14": np.log1p(_count_since(times, upto, moment, 14)),
-            "activities_30": np.log1p(_count_since(times, upto, moment, 30)),
-            "idle": np.log1p(idle),
-            "rep_win_rate": rates.by_rep.get(owner, rates.overall),
-            "segment_win_rate": rates.by_segment.get(facts.segment, rates.overall),
+            "overdue": log1p(overdue),
+            "activities_14": log1p(recent[0]),
+            "activities_30": log1p(recent[1]),
+            "idle": log1p(idle),
+            "rep_win_rate": rep_rate,
+            "segment_win_rate": segment_rate,
         },
         categories={"stage": stage, "product": facts.product_id, "type": facts.type},
         shown={
@@ -203,17 +207,22 @@ def deal_row(book: Book, deal_id: int, moment: datetime, rates: Rates) -> Row | 
             "amount_ratio": ratio,
             "slips": slips,
             "overdue": overdue,
-            "activities_14": _count_since(times, upto, moment, 14),
-            "activities_30": _count_since(times, upto, moment, 30),
+            "activities_14": recent[0],
+            "activities_30": recent[1],
             "idle": idle,
             "ever_active": last is not None,
-            "rep_win_rate": rates.by_rep.get(owner, rates.overall),
+            "rep_win_rate": rep_rate,
             "segment": facts.segment,
-            "segment_win_rate": rates.by_segment.get(facts.segment, rates.overall),
+            "segment_win_rate": segment_rate,
             "product": book.product_names.get(facts.product_id, "no product"),
             "type": facts.type,
         },
     )
+
+
+@lru_cache(maxsize=64)
+def _local_day(moment: datetime) -> date:
+    return timezone.localdate(moment)
 
 
 def _stay_start(rows: list[tuple], stage: int | None) -> datetime:

@@ -7,6 +7,7 @@ from pipeline.models import Activity, Deal
 from scoring.models import DealScore, ScoreRun
 from scoring.selectors import deal_scores, pipeline_weighting
 from scoring.services import deal_scores_refresh
+from scoring.tasks import deal_scores_refresh as task
 from tests.clock import TODAY
 from tests.factories import DealFactory
 
@@ -109,3 +110,16 @@ def test_the_weighting_says_stage_rates_until_a_model_is_checked(rep, stages):
 
     assert not in_use
     assert sentence.startswith("Weighted by stage win rates: no deal score model")
+
+
+def test_the_nightly_task_scores_deals_and_comments(rep, stages, trained_history):
+    open_deal(rep, stages, "Quiet", TODAY - timedelta(days=21), pushes=3)
+
+    summary = task.delay().get()
+
+    assert summary == {
+        "run": ScoreRun.objects.get().pk,
+        "status": "done",
+        "deals": 1,
+        "comments": 0,
+    }
