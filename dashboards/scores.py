@@ -150,11 +150,15 @@ class DealScoreView:
 
     @property
     def text(self) -> str:
+        return "—" if self.score is None else fmt(self.score.probability, FRACTION)
+
+    @property
+    def detail(self) -> str:
         if self.score is None:
-            return "—"
+            return ""
         return (
-            f"{fmt(self.score.probability, FRACTION)} (stage rate "
-            f"{fmt(self.score.baseline, FRACTION)}, scored {self.score.scored_on.isoformat()})"
+            f"Stage rate: {fmt(self.score.baseline, FRACTION)}. Scored "
+            f"{self.score.scored_on.isoformat()}."
         )
 
 

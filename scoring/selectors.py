@@ -41,10 +41,14 @@ def pipeline_weighting() -> tuple[bool, str]:
     """Whether the weighted pipeline uses the deal scores, and a sentence saying why."""
     run = score_run_latest()
     if run is None:
-        return False, "Weighted by stage win rates: no deal score model has been trained yet."
+        return (
+            False,
+            "The weighted pipeline uses stage win rates: no deal score model is trained yet.",
+        )
     if run.model_brier is None or run.baseline_brier is None:
         return False, (
-            "Weighted by stage win rates: too little history to check the deal score model "
+            "The weighted pipeline uses stage win rates: too little history to check the deal "
+            "score model "
             f"on deals open {run.holdout_on or 'a quarter ago'}."
         )
     figures = (
@@ -52,8 +56,8 @@ def pipeline_weighting() -> tuple[bool, str]:
         f"stage win rates on the {run.holdout_deals} deals open on {run.holdout_on}"
     )
     if run.model_beats_baseline:
-        return True, f"Weighted by deal scores: {figures}."
-    return False, f"Weighted by stage win rates, which did better: {figures}."
+        return True, f"The weighted pipeline uses the deal scores: {figures}."
+    return False, f"The weighted pipeline uses stage win rates, which did better: {figures}."
 
 
 @dataclass(frozen=True)

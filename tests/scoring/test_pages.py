@@ -77,7 +77,8 @@ def test_the_deal_page_gives_the_score_and_its_reasons(client, rep, other_rep, s
 
     page = client.get(f"/deals/{deal.pk}/").content.decode()
 
-    assert "64.0 % (stage rate 40.0 %, scored 2026-12-02)" in page
+    assert "64.0 %</p>" in page
+    assert "Stage rate: 40.0 %. Scored 2026-12-02." in page
     assert "close date never pushed (helps)" in page
     client.force_login(other_rep)
     assert client.get(f"/deals/{deal.pk}/").status_code == 404

@@ -109,7 +109,7 @@ def test_the_weighting_says_stage_rates_until_a_model_is_checked(rep, stages):
     in_use, sentence = pipeline_weighting()
 
     assert not in_use
-    assert sentence.startswith("Weighted by stage win rates: no deal score model")
+    assert sentence.startswith("The weighted pipeline uses stage win rates: no deal score")
 
 
 def test_the_nightly_task_scores_deals_and_comments(rep, stages, trained_history):

@@ -65,8 +65,9 @@ def test_scores_weight_the_pipeline_only_when_they_beat_the_stage_rates(two_deal
     assert not deal_scores_apply(as_of=yesterday)
     assert pipeline_weighting() == (
         False,
-        "Weighted by stage win rates, which did better: Brier score 0.2200 for the deal "
-        "scores against 0.2100 for stage win rates on the 120 deals open on 2026-09-03.",
+        "The weighted pipeline uses stage win rates, which did better: Brier score 0.2200 "
+        "for the deal scores against 0.2100 for stage win rates on the 120 deals open on "
+        "2026-09-03.",
     )
 
     scored_run("0.1500", "0.2100")
