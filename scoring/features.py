@@ -7,7 +7,7 @@ rates and median amounts from deals closed before then. Training rows and today'
 from the same function, so a feature means the same in both.
 """
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -82,12 +82,11 @@ def book_load(deals: QuerySet[Deal], until: datetime) -> Book:
     """The facts, history and activities of `deals`, and every closed deal, as of `until`."""
     ids = deals.values("id")
     facts = {
-        row[0]: DealFacts(*row[1:])
-        for row in deals.values_list(
+        pk: DealFacts(created, product, kind, segment or "", status, closed)
+        for pk, created, product, kind, segment, status, closed in deals.values_list(
             "id", "created_on", "product_id", "type", "account__segment", "status", "closed_on"
         ).iterator(chunk_size=5000)
     }
-    facts = {pk: _blank_segment(item) for pk, item in facts.items()}
     history: dict[int, list[tuple]] = defaultdict(list)
     rows = DealChange.objects.filter(deal_id__in=ids, changed_at__lte=until).order_by(
         "deal_id", "changed_at", "id"
@@ -110,24 +109,27 @@ def book_load(deals: QuerySet[Deal], until: datetime) -> Book:
     )
 
 
-def _blank_segment(item: DealFacts) -> DealFacts:
-    return item if item.segment is not None else DealFacts(**{**item.__dict__, "segment": ""})
-
-
 def _closed_deals(until: datetime) -> list[tuple]:
     rows = Deal.objects.filter(
         status__in=[StageKind.WON, StageKind.LOST], closed_on__lte=timezone.localdate(until)
     ).values_list("closed_on", "closed_owner_id", "account__segment", "status", "amount")
     return sorted(
-        (closed, owner, segment or "", status == StageKind.WON, amount)
-        for closed, owner, segment, status, amount in rows
+        (
+            (closed, owner, segment or "", status == StageKind.WON, amount)
+            for closed, owner, segment, status, amount in rows
+        ),
+        key=_closed_on,
     )
+
+
+def _closed_on(row: tuple) -> date:
+    return row[0]
 
 
 def rates_before(book: Book, day: date) -> Rates:
     """Win rates (shrunk towards the overall rate) and median amounts of deals closed before
     `day`."""
-    closed = book.closed[: bisect_right(book.closed, (day,))]
+    closed = book.closed[: bisect_left(book.closed, day, key=_closed_on)]
     won = sum(row[3] for row in closed)
     overall = won / len(closed) if closed else 0.5
     reps: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
