@@ -25,3 +25,8 @@ def money_compact(amount: Decimal | None, currency: str | None = None) -> str:
     rounded = amount.quantize(Decimal(1).scaleb(amount.adjusted() - 2), ROUND_HALF_UP)
     scale, suffix = next((scale, suffix) for scale, suffix in _SCALES if abs(rounded) >= scale)
     return f"{(rounded / scale).normalize():f}{suffix} {currency or settings.DEFAULT_CURRENCY}"
+
+
+def person_name(first: str, last: str, username: str) -> str:
+    """A person's name as the metrics service labels its rep groups."""
+    return f"{first} {last}".strip() or username

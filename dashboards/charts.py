@@ -281,10 +281,12 @@ def treemap(
     trace = go.Treemap(
         ids=list(ids), labels=list(labels), parents=list(parents), values=floats(values),
         branchvalues="total", customdata=list(links or []), marker=marker, textfont=textfont,
-        texttemplate="%{label}<br>%{value:,.0f}",
+        texttemplate=f"%{{label}}<br>%{{value:.3~s}} {currency}",
         hovertemplate=f"%{{label}}<br>%{{value:,.2f}} {currency}<extra></extra>",
     )  # fmt: skip
-    return figure_of([trace], height=380, margin={"l": 8, "r": 8, "t": 8, "b": 8})
+    # A label too small to read is left out (its tile still hovers and clicks).
+    return figure_of([trace], height=380, margin={"l": 8, "r": 8, "t": 8, "b": 8},
+                     uniformtext={"minsize": 11, "mode": "hide"})  # fmt: skip
 
 
 def _root(node: str, ids: Sequence[str], parents: Sequence[str]) -> str:

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from core.formatting import NO_VALUE, money
+from core.formatting import NO_VALUE, money, person_name
 from core.periods import Period, weekdays_in
 from dashboards import charts
 from dashboards.filters import Filters
@@ -104,6 +104,12 @@ class Dashboard:
     blocks: list[Chart | Table] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
+    @property
+    def has_charts(self) -> bool:
+        """Whether the page draws anything, so needs plotly.js."""
+        sparks = any(tile.spark for tile in self.tiles)
+        return sparks or any(isinstance(b, Chart) and b.figure for b in self.blocks)
+
 
 def figure_data(figure: go.Figure) -> dict:
     """A figure as plain JSON data (Plotly's encoder turns dates and numpy values into text)."""
@@ -161,11 +167,6 @@ def change(current: Value, previous: Value, unit: str) -> tuple[str | None, str]
     if unit not in (CURRENCY, COUNT) or previous == 0:
         return f"{delta:+,.1f}", trend
     return f"{delta / Decimal(previous) * 100:+.1f} %", trend
-
-
-def person_name(first: str, last: str, username: str) -> str:
-    """A person's name as the metrics service labels its rep groups."""
-    return f"{first} {last}".strip() or username
 
 
 def people_by_name(scope: Scope, extra: QuerySet | None = None) -> dict[str, int]:

@@ -26,6 +26,7 @@ from dashboards.filtersets import (
     deal_conditions,
     deal_filters,
     owners_named,
+    owners_words,
 )
 from metrics.definitions import COUNT, CURRENCY
 from metrics.queries.common import MONEY_SUM, in_period, in_period_moments, local_midnight
@@ -170,6 +171,7 @@ def activity_listing(user: User, scope: Scope, filters: Filters, query: QueryDic
         activities = activities.filter(kind=kind)
     if (owners := owners_named(user, query.get("owner") or "")) is not None:
         activities = activities.filter(rep_id__in=owners)
+        words.append(owners_words(owners).replace("owned by", "by"))
     rows = activities.values(
         "id",
         "kind",

@@ -6,6 +6,7 @@ not exist; any other malformed value is a 400 that names the parameter.
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import django_filters as df
@@ -15,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 
 import access
+from core.formatting import person_name
 from core.periods import PERIOD_MONTHS, Period, add_months
 from org.models import User
 from pipeline.due import due_in_q
@@ -117,6 +119,17 @@ DEAL_TYPES = {"new": "from new customers", "existing": "from existing customers"
 MISSING = {"owner": "without an owner", "territory": "without a territory"}
 
 
+# Quota attainment bands of the manager's spread chart: (label, upper bound; None: no bound).
+BANDS = [
+    ("< 50 %", Decimal("0.5")),
+    ("50–80 %", Decimal("0.8")),
+    ("80–100 %", Decimal("1")),
+    ("100–120 %", Decimal("1.2")),
+    ("≥ 120 %", None),
+]
+OWNERS_NAMED = 3  # a drill-down's heading names this many owners, then counts the rest
+
+
 class DealDrillFilterSet(StrictFilterSet):
     """The conditions of a deal drill-down; `measure` says which deals a figure counts, the
     others narrow them. `owner=3,5` names people; `close_month=none` asks for no date."""
@@ -131,6 +144,9 @@ class DealDrillFilterSet(StrictFilterSet):
     type = df.ChoiceFilter(choices=_choices(DEAL_TYPES), method="_pass")
     owner = df.BaseInFilter(method="_pass")
     missing = df.ChoiceFilter(choices=_choices(MISSING), method="_pass")
+    # Which attainment band the owners were in, for the heading only (it narrows nothing).
+    band = df.ChoiceFilter(choices=[(str(i), label) for i, (label, _) in enumerate(BANDS)],
+                           method="_pass")  # fmt: skip
 
     class Meta:
         model = Deal
@@ -198,10 +214,24 @@ def deal_conditions(
         words.append(DEAL_TYPES[kind])
     if values["owner"] is not None:
         condition &= Q(owner_id__in=values["owner"])
+        words.append(owners_words(values["owner"], values.get("band")))
     if missing := values["missing"]:
         condition &= Q(**{f"{missing}__isnull": True})
         words.append(MISSING[missing])
     return condition, words
+
+
+def owners_words(ids: list[int], band: str | None = None) -> str:
+    """Whose rows a drill-down lists, as its heading says it."""
+    people = User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "username")
+    names = [person_name(p.first_name, p.last_name, p.username) for p in people[:OWNERS_NAMED]]
+    if len(ids) > OWNERS_NAMED:
+        names.append(f"{len(ids) - OWNERS_NAMED} more")
+    whose = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if band:
+        reps = "the rep" if len(ids) == 1 else f"the {len(ids)} reps"
+        return f"of {reps} at {BANDS[int(band)][0]} of quota ({whose})"
+    return f"owned by {whose}"
 
 
 def _due_words(label: str, window: Period, today: date) -> str:

@@ -25,6 +25,7 @@ from dashboards.common import (
 )
 from dashboards.drill import DEFAULT_STUCK_DAYS
 from dashboards.filters import Filters
+from dashboards.filtersets import BANDS
 from dashboards.rep_lines import RepLine, rep_line, rep_page
 from metrics.definitions import COUNT, CURRENCY, FRACTION
 from metrics.queries.common import MONEY_SUM
@@ -33,13 +34,6 @@ from metrics.service import kpi_panel
 from org.models import User
 from pipeline.models import StageKind
 
-BANDS = [
-    ("< 50 %", Decimal("0.5")),
-    ("50–80 %", Decimal("0.8")),
-    ("80–100 %", Decimal("1")),
-    ("100–120 %", Decimal("1.2")),
-    ("≥ 120 %", None),
-]
 NO_REPS = (
     "No reps in this scope. Reps appear once sales operations sets their manager and team "
     "in the admin (Users)."
@@ -176,10 +170,10 @@ def distribution_chart(reps: list[RepLine], link):
         )
     labels = [label for label, _ in BANDS]
     links = [
-        link("deals", measure="won", owner=",".join(str(m.pk) for m in band if m.pk))
+        link("deals", measure="won", owner=",".join(str(m.pk) for m in band if m.pk), band=i)
         if any(m.pk for m in band)
         else None
-        for band in members
+        for i, band in enumerate(members)
     ]
     figure = charts.distribution(labels, [len(band) for band in members], links=links)
     rows = [

@@ -19,8 +19,9 @@ from dashboards.common import (
 from metrics.definitions import CURRENCY, FRACTION
 from metrics.scope import Scope
 from org.models import User
-from planning.selectors.performance import Performance, territory_performance
+from planning.selectors.performance import Performance, rolled_up, territory_performance
 
+INDENT = "\u2003"  # an em space per level below the top
 NO_DATA = "No won deals in this period. Deals are added in the admin, the API or by an import."
 
 
@@ -39,6 +40,7 @@ def territory_blocks(user: User, scope: Scope, window: Period, today: date, link
             "id", "name", "parent__name"
         )
     }
+    rows = rolled_up(rows, {name: parent for name, (_, parent) in tree.items()})
     return [territory_chart(rows, tree, link), territory_table(rows, tree, link)]
 
 
@@ -49,7 +51,8 @@ def territory_table(rows: list[Performance], tree: dict, link) -> Table:
             return link("deals", measure="won", missing="territory")
         return link("deals", measure="won", territory=pk)
 
-    ranked = sorted(rows, key=lambda row: row.revenue, reverse=True)
+    by_name = {row.territory: row for row in rows}
+    ranked = [by_name[name] for name in _walk(tree, {n: r.revenue for n, r in by_name.items()})]
     return Table(
         "territory_performance",
         "Territory performance",
@@ -57,7 +60,7 @@ def territory_table(rows: list[Performance], tree: dict, link) -> Table:
         + [("Growth on a year before", True)],
         [
             [
-                Cell(row.territory),
+                Cell(INDENT * _depth(tree, row.territory) + (row.territory or "(no territory)")),
                 Cell(fmt(row.revenue, CURRENCY), won(row), num=True),
                 Cell(fmt(row.attainment, FRACTION), num=True),
                 Cell(fmt(row.win_rate, FRACTION), num=True),
@@ -66,8 +69,10 @@ def territory_table(rows: list[Performance], tree: dict, link) -> Table:
             for row in ranked
         ],
         empty=NO_DATA,
-        note="Closed deals count in the territory credited when they closed. Growth: revenue "
-        "against the same days a year earlier (a period still running: its days so far).",
+        note="Closed deals count in the territory credited when they closed; a region or area "
+        "adds up its sub-territories, as the treemap and the territory filter do. Attainment "
+        "is against the territory's own quota. Growth: revenue against the same days a year "
+        "earlier (a period still running: its days so far).",
         wide=True,
     )
 
@@ -86,14 +91,7 @@ def territory_chart(rows: list[Performance], tree: dict, link):
     if not any((values["revenue"] or 0) for values in found.values()):
         return empty_chart("territories", title, NO_DATA)
     # Values are whole subtrees (branchvalues="total"), as the territory filter counts them.
-    subtree: dict[str, Decimal] = {}
-    for name, measured in found.items():
-        revenue = Decimal(measured["revenue"] or 0)
-        node, seen = name, set()
-        while node is not None and node not in seen:
-            seen.add(node)
-            subtree[node] = subtree.get(node, Decimal(0)) + revenue
-            node = tree.get(node, (None, None))[1]
+    subtree = {row.territory: row.revenue for row in rows}
     names = [name for name in _tree_order(tree, subtree) if subtree[name]]
     ids: list[str] = []
     labels: list[str] = []
@@ -130,6 +128,21 @@ def territory_chart(rows: list[Performance], tree: dict, link):
             "quotas in the admin (Quotas)."
         )
     return chart("territories", title, figure, table, wide=True, note=note)
+
+
+def _walk(tree: dict, subtree: dict) -> list[str]:
+    """Each territory followed by its sub-territories, biggest first at every level."""
+    children: dict = {}
+    for name in subtree:
+        parent = tree.get(name, (None, None))[1]
+        children.setdefault(parent if parent in subtree else None, []).append(name)
+    order: list[str] = []
+    stack = sorted(children.get(None, []), key=lambda n: (subtree[n], str(n)))
+    while stack:
+        name = stack.pop()
+        order.append(name)
+        stack += sorted(children.get(name, []), key=lambda n: (subtree[n], str(n)))
+    return order
 
 
 def _tree_order(tree: dict, subtree: dict) -> list[str]:

@@ -39,6 +39,37 @@ class PeriodForm(forms.Form):
         return cls(data)
 
 
+class GridShown(forms.Form):
+    """Which rows of the quota plan to show: everything, the teams, the territories, or one."""
+
+    show = forms.ChoiceField(required=False, label="Show")
+
+    def __init__(self, data, *, teams: QuerySet[Team], territories: QuerySet[Territory]) -> None:
+        super().__init__(data)
+        self.teams, self.territories = teams, territories
+        show = self.fields["show"]
+        assert isinstance(show, forms.ChoiceField)
+        show.choices = [
+            ("", "Every team and territory"), ("teams", "Teams"), ("territories", "Territories"),
+            ("Team", [(f"team-{t.pk}", t.name) for t in teams.order_by("name")]),
+            ("Territory", [(f"territory-{t.pk}", t.name) for t in territories.order_by("name")]),
+        ]  # fmt: skip
+
+    def shown(self) -> tuple[QuerySet[Team], QuerySet[Territory]]:
+        """The teams and territories to list (all of them when the choice is not valid)."""
+        show = self.cleaned_data.get("show", "") if self.is_valid() else ""
+        teams, territories = self.teams, self.territories
+        if show == "teams" or show.startswith("team-"):
+            territories = territories.none()
+        if show == "territories" or show.startswith("territory-"):
+            teams = teams.none()
+        if show.startswith("team-"):
+            teams = teams.filter(pk=show.removeprefix("team-"))
+        if show.startswith("territory-"):
+            territories = territories.filter(pk=show.removeprefix("territory-"))
+        return teams, territories
+
+
 class UploadForm(PeriodForm):
     file = forms.FileField(help_text="CSV with the header assignee_type,assignee,amount.")
 

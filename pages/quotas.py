@@ -6,6 +6,7 @@ Sales operations (admins) write; managers read their tree's grid and executives 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 import access
 from core.csvout import csv_response
-from pages.quota_forms import AllocationForm, PeriodForm, UploadForm, grid_entries
+from pages.quota_forms import AllocationForm, GridShown, PeriodForm, UploadForm, grid_entries
 from planning.selectors.quotas import assignee_seasonality
 from planning.services.quotas import quota_allocation_apply, quota_allocation_preview
 from quotas.selectors import GRID_HEADER, quota_grid, quota_grid_lines
@@ -26,9 +27,13 @@ def _admin_only(request: HttpRequest) -> None:
         raise PermissionDenied("Quota planning is for sales operations.")
 
 
-def _grid_url(data: dict) -> str:
-    query = urlencode({name: str(data[name]) for name in ("period", "start", "metric")})
-    return f"{reverse('quotas:plan')}?{query}"
+GROUPS_PER_PAGE = 10  # teams and territories on one page of the quota plan
+
+
+def _grid_url(data: dict, kept: QueryDict | dict | None = None) -> str:
+    params = {name: str(data[name]) for name in ("period", "start", "metric")}
+    params |= {name: str(kept.get(name)) for name in ("show", "page") if kept and kept.get(name)}
+    return f"{reverse('quotas:plan')}?{urlencode(params)}"
 
 
 def _save_grid(request: HttpRequest, form: PeriodForm) -> list[tuple[int, str]]:
@@ -55,25 +60,31 @@ def quota_plan(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if not access.can_view_quota_plan(user):
         raise PermissionDenied("The quota plan is for managers, executives and sales operations.")
     form = PeriodForm(request.POST) if request.method == "POST" else PeriodForm.current(request.GET)
+    kept = request.POST if request.method == "POST" else request.GET
+    shown = GridShown(kept, teams=access.visible_plan_teams(user),
+                      territories=access.visible_plan_territories(user))  # fmt: skip
     problems, rows = [], []
     if request.method == "POST":
         _admin_only(request)
         if form.is_valid() and not (problems := _save_grid(request, form)):
-            return redirect(_grid_url(form.cleaned_data))
+            return redirect(_grid_url(form.cleaned_data, kept))
     if form.is_valid():
         data = form.cleaned_data
+        teams, territories = shown.shown()
         rows = quota_grid(
             access.visible_quotas(user), access.visible_people(user),
-            teams=access.visible_plan_teams(user),
-            territories=access.visible_plan_territories(user),
+            teams=teams, territories=territories,
             kind=data["period"], start=data["start"], metric=data["metric"],
         )  # fmt: skip
     if form.is_valid() and request.GET.get("format") == "csv":
         data = form.cleaned_data
         name = f"quota-plan-{data['period']}-{data['start'].isoformat()}-{data['metric']}"
         return csv_response(name, GRID_HEADER, quota_grid_lines(rows))
-    context = {"form": form, "rows": rows, "problems": problems,
-               "can_edit": access.can_manage_org(user)}  # fmt: skip
+    page = Paginator(rows, GROUPS_PER_PAGE).get_page(kept.get("page"))
+    here = _grid_url(form.cleaned_data, {"show": kept.get("show")}) if form.is_valid() else ""
+    context = {"form": form, "shown": shown, "rows": page.object_list, "page": page,
+               "count": len(rows), "problems": problems, "can_edit": access.can_manage_org(user),
+               "here": here}  # fmt: skip
     return render(request, "quotas/plan.html", context)
 
 

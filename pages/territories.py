@@ -4,6 +4,7 @@ Executives and admins read every page; only admins post (spm/access.py decides b
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from pages.territory_forms import (
 )
 from pipeline.selectors import account_moves
 from planning.models import AssignmentRule
+from planning.selectors.plans import move_flows
 from planning.selectors.rules import assignment_preview, rules_in_force
 from planning.services.rules import assignment_apply
 from territories.models import Territory
@@ -169,13 +171,16 @@ def rule_index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rules, skipped = rules_in_force(today)
     inactive = AssignmentRule.objects.filter(active=False).select_related("territory")
+    user = access.signed_in(request)
+    moves = assignment_preview(access.visible_accounts(user), today)
     context = {
         "rules": rules,
         "skipped": skipped,
         "inactive": inactive,
-        "moves": named_moves(
-            assignment_preview(access.visible_accounts(access.signed_in(request)), today)
-        ),
+        "moves": named_moves(moves),
+        "flows": (flows := move_flows(moves, access.visible_deals(user), today)),
+        "pipeline_moved": sum((flow.pipeline_in for flow in flows), Decimal(0)),
+        "unworked": [flow.territory for flow in flows if flow.unworked],
         "apply": ReassignDateForm(initial={"on": today}),
     }
     return render_page(request, "rules", context)

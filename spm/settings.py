@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # whitenoise serves static files under runserver too
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
@@ -184,11 +185,7 @@ STATICFILES_FINDERS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "spm.staticstorage.StaticStorage"},
 }
 
 # Uploads (the CSV import page): a file over FILE_UPLOAD_MAX_MEMORY_SIZE streams to a temporary

@@ -20,7 +20,7 @@ class PlotlyFinder(BaseFinder):
 
     def find(self, path: str, find_all: bool = False, **kwargs):
         if path != PLOTLY_JS:
-            return [] if find_all else None
+            return []  # as Django's own finders answer a miss, whether or not find_all
         found = self.storage.path("plotly.min.js")
         return [found] if find_all else found
 

@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from core.formatting import money_compact
+from core.formatting import money, money_compact
 from dashboards.pages import pages_for
 
 register = template.Library()
@@ -35,6 +35,12 @@ def compact_money(text: str) -> str:
     if found is None:
         return text
     return money_compact(Decimal(found["amount"].replace(",", "")), found["currency"])
+
+
+@register.filter(name="money")
+def money_exact(amount: Decimal | None) -> str:
+    """`21,333,489,000.00 USD`: money in a table, exact, with its currency."""
+    return money(amount)
 
 
 @register.filter

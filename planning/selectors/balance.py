@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from core.formatting import money
 from core.periods import Period
 from metrics.queries.common import MONEY_SUM, in_period
 from metrics.queries.quotas import quota_rows
@@ -186,7 +187,7 @@ def _best_move(load: dict, count: dict, room: dict, held: dict) -> tuple | None:
 def _move(account: tuple, receiver: Load) -> Move:
     pk, name, owner, territory, value = account
     target = territory if territory in receiver.open_territories else receiver.open_territories[0]
-    reason = f"potential {value:,.0f} to {receiver.name}"
+    reason = f"potential {money(value)} to {receiver.name}"
     return Move(pk, name, territory, target, owner, receiver.key, reason)
 
 

@@ -1,7 +1,7 @@
 """Territory performance for the executive dashboard and the API, from the metrics service."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,8 @@ class Performance:
     win_rate: Decimal | None
     previous_revenue: Decimal
     growth: Decimal | None  # against the same days a year earlier
+    won: int = 0
+    lost: int = 0
 
 
 def territory_performance(scope: Scope, period: Period, *, today: date) -> list[Performance]:
@@ -47,9 +49,42 @@ def territory_performance(scope: Scope, period: Period, *, today: date) -> list[
                 win_rate=values["win_rate"],
                 previous_revenue=previous,
                 growth=f.ratio(values["revenue"] - previous, previous),
+                won=values["deals_won"],
+                lost=values["deals_lost"],
             )
         )
     return rows
+
+
+def rolled_up(rows: list[Performance], parent_of: Mapping[str, str | None]) -> list[Performance]:
+    """Each territory with its sub-territories added in, as the territory filter counts them:
+    revenue, won and lost over the subtree; attainment against the territory's own quota;
+    growth against the subtree a year earlier."""
+    totals: dict[str, list] = {row.territory: [Decimal(0), Decimal(0), 0, 0] for row in rows}
+    for row in rows:
+        node: str | None = row.territory
+        seen: set[str] = set()
+        while node is not None and node in totals and node not in seen:
+            seen.add(node)
+            for i, part in enumerate((row.revenue, row.previous_revenue, row.won, row.lost)):
+                totals[node][i] += part
+            node = parent_of.get(node)
+    rolled = []
+    for row in rows:
+        revenue, previous, won, lost = totals[row.territory]
+        rolled.append(
+            replace(
+                row,
+                revenue=revenue,
+                previous_revenue=previous,
+                won=won,
+                lost=lost,
+                attainment=f.ratio(revenue, row.quota) if row.quota else None,
+                win_rate=f.win_rate(won, lost),
+                growth=f.ratio(revenue - previous, previous),
+            )
+        )
+    return rolled
 
 
 def _so_far(period: Period, today: date) -> date:

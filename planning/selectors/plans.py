@@ -1,15 +1,18 @@
 """A territory plan compared with today's assignments: which accounts move, with how much."""
 
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
 from metrics.queries.common import MONEY_SUM
 from pipeline.accounts import Move
-from pipeline.models import Deal, StageKind
+from pipeline.models import Account, Deal, StageKind
 from planning.models import PlannedAccount, TerritoryPlan
 from territories.models import Territory
+from territories.selectors import assignments_on
 
 ZERO = Decimal(0)
 
@@ -25,6 +28,12 @@ class Flow:
     potential_out: Decimal = ZERO
     pipeline_in: Decimal = ZERO
     pipeline_out: Decimal = ZERO
+    reps: int | None = None  # reps working the territory on the day asked about
+
+    @property
+    def unworked(self) -> bool:
+        """Accounts come in, but nobody works the territory."""
+        return self.reps == 0 and self.accounts_in > 0
 
 
 def plan_moves(plan: TerritoryPlan) -> list[Move]:
@@ -41,15 +50,16 @@ def plan_moves(plan: TerritoryPlan) -> list[Move]:
 
 
 def plan_compare(plan: TerritoryPlan, deals: QuerySet[Deal]) -> tuple[list[Move], list[Flow]]:
-    """The plan's moves, and per territory the accounts, potential (annual revenue) and open
-    pipeline coming in and going out."""
+    """The plan's moves, and per territory what they bring in and take out."""
     moves = plan_moves(plan)
+    return moves, move_flows(moves, deals)
+
+
+def move_flows(moves: list[Move], deals: QuerySet[Deal], on: date | None = None) -> list[Flow]:
+    """Per territory, the accounts, potential (annual revenue) and open pipeline that `moves`
+    bring in and take out; with `on`, how many reps work each territory that day."""
     ids = [move.account_id for move in moves]
-    potential = dict(
-        PlannedAccount.objects.filter(plan=plan, account_id__in=ids).values_list(
-            "account_id", "account__annual_revenue"
-        )
-    )
+    potential = dict(Account.objects.filter(pk__in=ids).values_list("pk", "annual_revenue"))
     open_deals = deals.filter(status=StageKind.OPEN, account_id__in=ids).order_by()
     pipeline = dict(
         open_deals.values_list("account_id").annotate(Sum("amount", output_field=MONEY_SUM))
@@ -62,7 +72,11 @@ def plan_compare(plan: TerritoryPlan, deals: QuerySet[Deal]) -> tuple[list[Move]
         amounts = (potential.get(move.account_id) or ZERO, pipeline.get(move.account_id) or ZERO)
         _add(flows, names, move.territory_to, "in", amounts)
         _add(flows, names, move.territory_from, "out", amounts)
-    return moves, sorted(flows.values(), key=lambda flow: flow.territory)
+    if on is not None:
+        working = Counter(assignments_on(on).values_list("territory_id", flat=True))
+        for territory, flow in flows.items():
+            flow.reps = working.get(territory, 0) if territory is not None else None
+    return sorted(flows.values(), key=lambda flow: flow.territory)
 
 
 def _add(flows: dict, names: dict, territory: int | None, way: str, amounts: tuple) -> None:

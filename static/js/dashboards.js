@@ -40,7 +40,7 @@
 
   function drawAll() {
     var elements = Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
-    if (typeof Plotly === "undefined") {
+    if (elements.length && typeof Plotly === "undefined") {
       document.body.dataset.charts = "failed";
       return;
     }

@@ -26,7 +26,7 @@ ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DEMO_SCALE = 0.05
-LAPTOP = {"width": 1366, "height": 900}
+LAPTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 

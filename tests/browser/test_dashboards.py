@@ -53,8 +53,18 @@ def lands_drawn(open_page, role: str, least_charts: int, username: str | None = 
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{role} at {name} width is {overflow}px too wide"
+        assert clipped_tiles(watched.page) == [], f"{role} at {name} width"
         screenshot(watched, f"{role}-{name}")
     return watched
+
+
+def clipped_tiles(page) -> list[str]:
+    """Tile labels and values whose text is wider than their box (cut off or hidden)."""
+    return page.evaluate(
+        """Array.from(document.querySelectorAll(".tile-label, .tile-value, .tile-value a"))
+          .filter((element) => element.scrollWidth > element.clientWidth)
+          .map((element) => element.textContent.trim())"""
+    )
 
 
 def drill_adds_up(watched: Watched, tile: str) -> None:

@@ -3,6 +3,7 @@ sort, paginate and export to CSV, through the access layer."""
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -212,3 +213,32 @@ def test_the_words_of_a_drill_say_every_condition(client, book, stages):
     assert response.context["found"].title == (
         "Open deals without an expected close date in stage Proposal from new customers"
     )
+
+
+def test_a_drill_down_says_whose_rows_and_which_band_it_lists(client, book):
+    """The spread chart's bar opens the won deals of the reps in its band, and says so."""
+    client.force_login(book["manager"])
+    rep, deep = book["rep"], book["deep"]
+    url = "/dashboards/rows/deals/?" + "&".join(f"{k}={v}" for k, v in MARCH.items())
+    page = client.get(f"{url}&measure=won&owner={rep.pk},{deep.pk}&band=1").content.decode()
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+    assert "of the 2 reps at 50–80 % of quota (Dee Deep and Rita Rep)" in heading
+    assert heading.startswith("Won deals closed from 2026-03-01 to 2026-03-31")
+    page = client.get(f"{url}&measure=won&owner={rep.pk}").content.decode()
+    assert "owned by Rita Rep</h1>" in page
+    assert client.get(f"{url}&measure=won&owner={rep.pk}&band=9").status_code == 400
+
+
+def test_the_spread_chart_links_each_band_to_its_reps(book):
+    from dashboards.manager import distribution_chart
+    from dashboards.rep_lines import RepLine
+
+    lines = [
+        RepLine(pk=7, name="A", values={"quota_attainment": Decimal("0.6")}),
+        RepLine(pk=8, name="B", values={"quota_attainment": Decimal("1.5")}),
+    ]
+    found = distribution_chart(lines, lambda kind, **params: params)
+    urls = [row.url for row in found.rows]
+    assert urls[1] == {"measure": "won", "owner": "7", "band": 1}
+    assert urls[4] == {"measure": "won", "owner": "8", "band": 4}
+    assert urls[0] is None

@@ -53,11 +53,15 @@ def test_anonymous_is_sent_to_sign_in(client, book):
 
 
 def test_every_page_draws_its_charts_and_links_them(client, book):
+    """plotly.js (4.8 MB) is sent only to a page with a chart; all of it from Pacer itself."""
     client.force_login(book["admin"])
     for url in PAGES.values():
         html = client.get(url, MARCH).content.decode()
-        assert "vendor/plotly.min.js" in html and "js/dashboards.js" in html
+        drawn = 'data-figure="' in html
+        assert ("vendor/plotly.min.js" in html) == drawn, url
+        assert "js/dashboards.js" in html
         assert "cdn" not in html.lower()
+    assert 'data-figure="' not in client.get(PAGES["admin"], MARCH).content.decode()
     html = client.get(PAGES["executive"], MARCH).content.decode()
     figures = re.findall(r'data-figure="([\w-]+)"', html)
     assert len(figures) >= 10
@@ -186,6 +190,12 @@ def test_territory_performance_shows_win_rate_and_growth_on_a_year_before(
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row, re.S)]
     # March 2026: won 120.25 + 80, lost 55 (win rate 2/3); March 2025: won 80 (+150.3 %).
     assert cells[1:] == ["200.25 USD", "—", "66.7 %", "150.3 %"]
+    # Its region adds it up, listed just before it (Boston is its only territory).
+    rows = re.findall(r"<tr>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>", table, re.S)
+    names = [re.sub(r"<[^>]+>", "", name).strip() for name, _ in rows]
+    east = names.index("East")
+    assert names[east + 1] == "Boston"
+    assert re.sub(r"<[^>]+>", "", rows[east][1]).strip() == "200.25 USD"
 
 
 def test_the_executive_page_sets_last_months_forecast_against_what_was_won(

@@ -33,7 +33,7 @@ def test_an_admin_sees_the_grid_with_roll_ups_and_the_gap(client, admin_user, pl
 
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Mia&#x27;s team" in body and "330000" in body and "-30000" in body
+    assert "Mia&#x27;s team" in body and "330,000.00 USD" in body and "-30,000.00 USD" in body
     assert 'name="rep-' in body and "77777" in body  # the other team, all of it editable
 
 
@@ -45,7 +45,7 @@ def test_a_manager_reads_only_their_tree_and_cannot_write(client, manager, plann
 
     assert page.status_code == 200
     body = page.content.decode()
-    assert "330000" in body and "77777" not in body and "Otto" not in body
+    assert "330,000.00 USD" in body and "77,777" not in body and "Otto" not in body
     assert 'name="rep-' not in body  # read-only
     assert posted.status_code == 403
     assert Quota.objects.get(team=planned).amount == D(300000)
@@ -86,7 +86,7 @@ def test_an_admin_previews_then_applies_an_allocation(client, admin_user, team, 
 
     assert preview.status_code == 200
     body = preview.content.decode()
-    assert "10000.00" in body and "30000.00" in body and "Even split" in body
+    assert "10,000.00 USD" in body and "30,000.00 USD" in body and "Even split" in body
     assert applied.status_code == 302
     assert Quota.objects.get(team=team).amount == D(90000)
     assert Quota.objects.filter(period="month").count() == 9
@@ -128,3 +128,32 @@ def test_the_preview_fills_in_the_learned_seasonality_to_edit(client, admin_user
 
     # No history: even shares of 100 %, the four leftover cents on January to April.
     assert 'value="8.34, 8.34, 8.34, 8.34, 8.33, 8.33' in page.content.decode()
+
+
+def test_the_plan_shows_one_team_or_the_territories_and_pages_the_rest(
+    client, admin_user, planned, settings
+):
+    from pages import quotas as page_module
+    from tests.factories import TeamFactory, TerritoryFactory
+
+    client.force_login(admin_user)
+    for n in range(12):
+        TeamFactory(name=f"Zeta {n:02}")
+    TerritoryFactory(name="Boston")
+
+    def grid(**params) -> str:
+        body = client.get("/quotas/plan/", {**Q1, **params}).content.decode()
+        return body[body.index("teams and territories") - 4 :]  # after the form's choices
+
+    one = grid(show=f"team-{planned.pk}")
+    assert "Mia&#x27;s team" in one and "Zeta" not in one and "Boston" not in one
+    assert "1 teams and territories" in one
+    places = grid(show="territories")
+    assert "Boston" in places and "Zeta" not in places
+    first = grid()
+    assert page_module.GROUPS_PER_PAGE == 10
+    assert "Page 1 of 2" in first and "Zeta 11" not in first
+    second = grid(page="2")
+    assert "Zeta 11" in second and "Boston" in second
+    csv = b"".join(client.get("/quotas/plan/", {**Q1, "format": "csv"}).streaming_content)
+    assert b"Zeta 11" in csv and b"Boston" in csv  # the file has every row

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.models import Account, AccountAssignment
+from pipeline.models import Account, AccountAssignment, Deal
 from planning.models import AssignmentRule
 from planning.selectors.rules import assignment_preview
 from planning.services.rules import assignment_apply
@@ -104,3 +104,35 @@ def test_a_rule_into_a_closed_territory_is_skipped(market, north, south):
 def test_inactive_rules_and_no_rules_move_nothing(market, north):
     rule(1, north, active=False)
     assert targets() == {}
+
+
+def test_the_preview_sums_up_what_moves_and_where_nobody_works(
+    client, admin_user, rep, stages, north, south
+):
+    from django.urls import reverse
+
+    from planning.selectors.plans import move_flows
+    from territories.models import TerritoryAssignment
+    from tests.factories import DealFactory
+
+    lyon = AccountFactory(
+        name="Lyon SA", country="France", annual_revenue=Decimal("5000"), territory=south
+    )
+    nice = AccountFactory(name="Nice SA", country="France", territory=south)
+    DealFactory(account=lyon, owner=rep, stage=stages["Proposal"], amount=Decimal("1200.50"))
+    DealFactory(account=nice, owner=rep, stage=stages["Negotiation"], amount=Decimal("300"))
+    DealFactory(
+        account=nice, owner=rep, stage=stages["Won"], amount=Decimal("999"), closed_on=TODAY
+    )
+    rule(1, north, countries="France")
+    TerritoryAssignment.objects.create(rep=rep, territory=south, start=TODAY)
+    moves = assignment_preview(Account.objects.all(), TODAY)
+    flows = {f.territory: f for f in move_flows(moves, Deal.objects.all(), TODAY)}
+    assert (flows["North"].accounts_in, flows["North"].pipeline_in) == (2, Decimal("1500.50"))
+    assert flows["North"].potential_in == Decimal("5000")
+    assert (flows["South"].accounts_out, flows["South"].pipeline_out) == (2, Decimal("1500.50"))
+    assert flows["North"].unworked and not flows["South"].unworked
+    client.force_login(admin_user)
+    page = client.get(reverse("territories:rule-list")).content.decode()
+    assert "2 accounts would move, with 1,500.50 USD of open pipeline between territories." in page
+    assert "No rep works North</strong>" in page
