@@ -24,6 +24,7 @@ STATEMENTS = "compensation.tasks.statements_build"
 SCHEDULES = [
     Entry("Territory plans due", "planning.tasks.plans_activate_due", hour=0, minute=15),
     Entry("Nightly pipeline snapshot", "forecasting.tasks.pipeline_snapshot_take", 1, 30),
+    Entry("Nightly deal scores", "scoring.tasks.deal_scores_refresh", hour=1),
     Entry("Nightly forecast run", "forecasting.tasks.forecast_run", hour=2),
     Entry("Monthly statements", STATEMENTS, hour=3, day_of_month="1", kwargs={"period": "month"}),
     Entry("Quarterly statements", STATEMENTS, 3, day_of_month="1", kwargs={"period": "quarter"}),

@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from dashboards.coaching_gaps import coaching_gaps, team_of
 from dashboards.common import (
     Cell,
     Table,
@@ -21,6 +22,7 @@ from pipeline.due import overdue_flag
 from pipeline.models import StageKind
 
 STUCK_SHOWN = 10
+BEHIND_TEAM = Decimal("0.8")
 
 
 def risks(line: RepLine, window, today: date, targets: dict) -> list[str]:
@@ -145,3 +147,38 @@ def _since(row: dict, today: date) -> str:
 
     moved = timezone.localdate(row["last_move"]) if row["last_move"] else row["created_on"]
     return f"{(today - moved).days:,}"
+
+
+def coaching_table(reps: list[RepLine], window, today: date, link, filters: Filters) -> Table:
+    """For each rep at risk or well behind the team's revenue per rep, the one or two gaps
+    that cost them most, with the figures and the rows behind them."""
+    targets = daily_targets()
+    rows = []
+    for line in reps:
+        team = team_of([other for other in reps if other is not line])
+        revenue = Decimal(line.values["revenue"] or 0)
+        behind = revenue < team.revenue * BEHIND_TEAM
+        if not (behind or risks(line, window, today, targets)):
+            continue
+        for gap in coaching_gaps(line, team):
+            kind, params = gap.drill
+            rows.append(
+                [
+                    Cell(line.name, rep_page(filters, line.pk)),
+                    Cell(gap.driver, link(kind, owner=line.pk, **params), tone="bad"),
+                    Cell(gap.figures),
+                    Cell(fmt(gap.lost, CURRENCY), num=True),
+                ]
+            )
+    return Table(
+        "coaching",
+        "Coaching suggestions",
+        [("Rep", False), ("Gap", False), ("Figures", False), ("Revenue it cost", True)],
+        rows,
+        empty="No coaching gap: every rep at risk is within 10 % of the team on activity "
+        "pace, stage conversion, deal size and cycle length.",
+        note="For reps at risk or under 80 % of the team's revenue per rep: the one or two "
+        "drivers that cost most, each against the rest of the team. Revenue it cost: what the "
+        "rep would have won with the team's figure on that driver alone.",
+        wide=True,
+    )

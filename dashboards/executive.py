@@ -159,7 +159,11 @@ def forecast_chart(user: User, filters: Filters, months, link):
         )
         for m, p in zip(ahead, points, strict=True)
     ]
-    note = f"{forecast.method}, made {forecast.made_at:%Y-%m-%d %H:%M}; band: {forecast.interval}."
+    weighting = "deal win scores" if forecast.weighted_by_scores else "stage win rates"
+    note = (
+        f"{forecast.method}, made {forecast.made_at:%Y-%m-%d %H:%M}; band: {forecast.interval}. "
+        f"Weighted pipeline: by {weighting}."
+    )
     return chart("forecast", title, figure, rows, note=note, wide=True)
 
 

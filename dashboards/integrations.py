@@ -34,6 +34,7 @@ class LatestForecast:
     method: str  # e.g. "ETS", shown under the chart
     interval: str  # e.g. "80 %"
     points: list[ForecastPoint]
+    weighted_by_scores: bool = False  # the weighted pipeline used deal scores, not stage rates
 
 
 def latest_forecast(user: User, filters: Filters) -> LatestForecast | None:
@@ -52,7 +53,9 @@ def latest_forecast(user: User, filters: Filters) -> LatestForecast | None:
     ]
     first = lines[0]
     assert first.run.finished_at is not None  # only succeeded runs are read, all finished
-    return LatestForecast(first.run.finished_at, first.method, "80 %", points)
+    return LatestForecast(
+        first.run.finished_at, first.method, "80 %", points, first.run.weighted_by_scores
+    )
 
 
 def _forecast_scope(filters: Filters) -> tuple[str, str] | None:

@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 
 import access
 from dashboards import charts
-from dashboards.coaching import at_risk_table, stuck_table
+from dashboards.coaching import at_risk_table, coaching_table, stuck_table
 from dashboards.common import (
     Cell,
     Dashboard,
@@ -77,6 +77,7 @@ def manager_dashboard(user: User, filters: Filters, today: date, stuck_days: int
         funnel_chart(total, link),
         pipeline_by_rep(scope, ids, link),
         at_risk_table(reps, window, today, link, filters),
+        coaching_table(reps, window, today, link, filters),
         stuck_table(scope, today, stuck_days, link),
     ]
     return Dashboard(

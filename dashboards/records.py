@@ -24,6 +24,7 @@ from dashboards.common import (
     person_name,
 )
 from dashboards.drill import local_time
+from dashboards.scores import DealScoreView, account_sentiment_text, deal_score_view, voice_table
 from metrics.formulas import csat, nps
 from metrics.queries.subscriptions import active_on
 from org.models import AuditEntry, User
@@ -76,6 +77,7 @@ class DealRecord:
     history: list[Step]
     activities: Table
     payout: Payout | None
+    score: DealScoreView
 
     @property
     def amount(self) -> str:
@@ -91,6 +93,7 @@ class AccountRecord:
     subscriptions: Table
     surveys: Table
     survey_facts: list[Fact]
+    voice: Table
     activities: Table
     assignments: Table
     segments: Table
@@ -102,6 +105,7 @@ class AccountRecord:
             self.mrr,
             self.subscriptions,
             self.surveys,
+            self.voice,
             self.activities,
             self.assignments,
             self.segments,
@@ -150,6 +154,7 @@ def deal_record(user: User, pk: int, today: date) -> DealRecord:
         history=deal_history(deal),
         activities=_activities(access.visible_activities(user).filter(deal=deal), "deal"),
         payout=_payout(user, deal, today),
+        score=deal_score_view(deal),
     )
 
 
@@ -300,7 +305,8 @@ def account_record(user: User, pk: int, today: date) -> AccountRecord:
         mrr=mrr_chart(account, today),
         subscriptions=_subscriptions(account),
         surveys=_surveys(account),
-        survey_facts=survey_scores(account),
+        survey_facts=[*survey_scores(account), _sentiment_fact(account, today)],
+        voice=voice_table(account.survey_responses.all(), today),
         activities=_activities(access.visible_activities(user).filter(account=account), "account"),
         assignments=_assignments(account),
         segments=_segments(account),
@@ -430,18 +436,36 @@ def survey_scores(account: Account) -> list[Fact]:
     ]
 
 
+def _sentiment_fact(account: Account, today: date) -> Fact:
+    text, _ = account_sentiment_text(account.survey_responses.all(), today)
+    return Fact("Comment sentiment", text)
+
+
 def _surveys(account: Account) -> Table:
+    answers = account.survey_responses.select_related("sentiment")
     rows = [
         [
             Cell(_day(s.responded_on)),
             Cell(s.get_kind_display()),
             Cell(str(s.score), num=True),
             Cell(s.comment),
+            Cell(_comment_sentiment(s), num=True),
         ]
-        for s in account.survey_responses.order_by("-responded_on", "-id")
+        for s in answers.order_by("-responded_on", "-id")
     ]
-    columns = [("Answered", False), ("Survey", False), ("Score", True), ("Comment", False)]
+    columns = [
+        ("Answered", False),
+        ("Survey", False),
+        ("Score", True),
+        ("Comment", False),
+        ("Sentiment", True),
+    ]
     return Table("surveys", "Survey answers", columns, rows, empty="No survey answers yet.")
+
+
+def _comment_sentiment(answer) -> str:
+    found = getattr(answer, "sentiment", None) if answer.comment else None
+    return "" if found is None else f"{found.compound:+.2f}"
 
 
 def _assignments(account: Account) -> Table:

@@ -36,6 +36,7 @@ from dashboards.common import (
     working_days_left,
 )
 from dashboards.filters import Filters
+from dashboards.scores import falling_table, scored_deals_table, voice_table
 from metrics.definitions import ACTIVITY_KINDS, COUNT, CURRENCY, FRACTION, activity_targets
 from metrics.queries.activities import activity_rows
 from metrics.queries.common import MONEY_SUM, TOTAL, in_period
@@ -92,8 +93,11 @@ def rep_dashboard(user: User, filters: Filters, today: date) -> Dashboard:
         activity_chart(scope, filters, today, link),
         pace_chart(scope, values, window, today, link),
         stage_chart(scope, link),
+        scored_deals_table(scope, link),
         close_month_chart(scope, today, link),
         recent_table(scope, link),
+        falling_table(scope, today),
+        voice_table(scope.surveys, today),
     ]
     who = person.get_full_name() or person.username if person else "Your scope"
     return Dashboard(

@@ -20,9 +20,27 @@ NPS_WEIGHTS = {
     True: [6, 6, 8, 10, 10, 12, 14, 14, 10, 6, 4],
 }
 COMMENTS = {
-    "low": ["Onboarding took too long.", "Support is slow to answer.", "Too expensive for us."],
-    "mid": ["Does the job.", "Reporting could be better.", "Fine, a few rough edges."],
-    "high": ["Great support team.", "Saves us hours every week.", "Easy to roll out."],
+    "low": [
+        "Onboarding was a painful mess and nobody helped.",
+        "Support is slow and the delays are really frustrating.",
+        "Too expensive for what we get; disappointed.",
+        "The last release broke our reports. Not happy.",
+        "We are unhappy and looking at other vendors.",
+    ],
+    "mid": [
+        "Does the job.",
+        "Reporting could be better.",
+        "Fine, a few rough edges.",
+        "OK overall, the export is clunky.",
+        "Works, but setup was confusing.",
+    ],
+    "high": [
+        "Great support team!",
+        "Saves us hours every week, love it.",
+        "Easy to roll out and the team is happy.",
+        "Excellent product, highly recommended.",
+        "Really helpful account manager.",
+    ],
 }
 BATCH_SIZE = 1000
 

@@ -16,7 +16,19 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
-from django.db.models import Case, DateField, F, IntegerField, Sum, Value, When
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 
 from core.periods import Period, add_months, period_containing
@@ -28,6 +40,7 @@ from forecasting.timeseries import forecast_monthly
 from pipeline.due import due_period_case, overdue_flag
 from pipeline.models import ForecastCategory, StageKind
 from pipeline.selectors import deal_states_as_of
+from scoring.models import DealScore
 
 PERIODS_AHEAD = 3  # the current period and the next two
 WORKERS = min(2, os.cpu_count() or 1)  # processes fitting time series
@@ -109,7 +122,11 @@ def _overdue_weight(probabilities: WinProbabilities, period: Period, as_of: date
     return 1 - (1 - rate) ** months
 
 
-def _collect_open(facts: Facts, states, as_of: date, probabilities: WinProbabilities) -> None:
+def _collect_open(
+    facts: Facts, states, as_of: date, probabilities: WinProbabilities, scored: bool
+) -> None:
+    """Sum the open pipeline per cell and period; weighted by each deal's stored win score
+    when `scored` (deals without one, and otherwise all, by the learned stage rates)."""
     this_month = facts.periods[PeriodKind.MONTH][0].start
     # Overdue since before this month, as the overdue rate is learned at month starts.
     overdue = overdue_flag(this_month)
@@ -128,7 +145,7 @@ def _collect_open(facts: Facts, states, as_of: date, probabilities: WinProbabili
                 *("owner_id", "territory", "forecast_category", "stage_id", "bucket"),
                 *("period", "overdue"),
             )
-            .annotate(total=Sum("amount"))
+            .annotate(total=Sum("amount"), **_scored_sums(scored))
         )
         late = None
         if probabilities.overdue_monthly is not None:
@@ -142,7 +159,23 @@ def _collect_open(facts: Facts, states, as_of: date, probabilities: WinProbabili
             chance = probabilities.get(row["stage_id"], row["bucket"])
             if row["overdue"] and late is not None:
                 chance = late
+            if scored:
+                sums.weighted_open += row["by_score"] or 0
+                amount = row["unscored"] or Decimal(0)
             sums.weighted_open += amount * chance
+
+
+def _scored_sums(scored: bool) -> dict:
+    """Sum(amount x score) of the scored deals and Sum(amount) of the others."""
+    if not scored:
+        return {}
+    score = Subquery(
+        DealScore.objects.filter(deal_id=OuterRef("deal_id")).values("probability")[:1]
+    )
+    return {
+        "by_score": Sum(F("amount") * score, output_field=DecimalField()),
+        "unscored": Sum("amount", filter=Q(deal__score__isnull=True)),
+    }
 
 
 # Won revenue counts for the owner who closed the deal, whoever owns it now.
@@ -174,12 +207,15 @@ def _collect_won(facts: Facts, states, as_of: date) -> None:
         facts.history[row["closer"], row["territory"]][month] = row["total"] or Decimal(0)
 
 
-def facts_collect(*, as_of: date, moment: datetime, probabilities: WinProbabilities) -> Facts:
+def facts_collect(
+    *, as_of: date, moment: datetime, probabilities: WinProbabilities, scored: bool = False
+) -> Facts:
     """The pipeline, closed revenue and revenue history as the deal history had them at
-    `moment` (the end of `as_of`), grouped by owner and territory."""
+    `moment` (the end of `as_of`), grouped by owner and territory; `scored`: the open
+    pipeline weighted by the deal scores."""
     facts = Facts(periods=forecast_periods(as_of))
     states = deal_states_as_of(moment)
-    _collect_open(facts, states, as_of, probabilities)
+    _collect_open(facts, states, as_of, probabilities, scored)
     _collect_won(facts, states, as_of)
     return facts
 

@@ -64,6 +64,11 @@ class ForecastRun(models.Model):
     models_used = models.JSONField(
         default=dict, blank=True, help_text="Time-series model name to the number of series."
     )
+    weighted_by_scores = models.BooleanField(
+        default=False,
+        help_text="The weighted pipeline used the deal scores (they beat the stage rates on "
+        "the last hold-out); otherwise the stage rates.",
+    )
 
     class Meta:
         ordering = ["-as_of", "-started_at"]

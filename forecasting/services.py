@@ -19,6 +19,7 @@ from forecasting.scopes import Org
 from org.models import User
 from pipeline.models import StageKind
 from pipeline.selectors import deal_states_as_of
+from scoring.selectors import deal_scores_apply
 
 ZERO = Value(0, output_field=DecimalField(**MONEY))
 
@@ -63,15 +64,17 @@ def forecast_compute(
     as_of: date,
     track: list[TrackPoint] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    scored: bool = False,
 ) -> tuple[list[LineValues], dict[str, int]]:
     """Every scope's forecast lines as of the end of `as_of`, computed but not stored.
 
     `track` (what earlier forecasts said) weighs the blend; by default, the stored runs'.
+    `scored`: the weighted pipeline uses the stored deal scores instead of stage rates.
     """
     track = track_from_runs(as_of) if track is None else track
     moment = end_of_day(as_of)
     probabilities = win_probabilities_learn(moment=moment)
-    facts = facts_collect(as_of=as_of, moment=moment, probabilities=probabilities)
+    facts = facts_collect(as_of=as_of, moment=moment, probabilities=probabilities, scored=scored)
     calls = calls_in_force(moment, facts.periods)
     return lines_build(org=Org.load(), facts=facts, calls=calls, track=track, progress=progress)
 
@@ -86,10 +89,11 @@ def forecast_run(*, as_of: date, progress: Callable[[int, int], None] | None = N
     day replaces it too, so there is only ever one complete run per as-of date.
     """
     started = timezone.now()
-    run = ForecastRun.objects.create(as_of=as_of, started_at=started)
+    scored = deal_scores_apply(as_of=as_of)
+    run = ForecastRun.objects.create(as_of=as_of, started_at=started, weighted_by_scores=scored)
     try:
         with transaction.atomic():
-            lines, models_used = forecast_compute(as_of=as_of, progress=progress)
+            lines, models_used = forecast_compute(as_of=as_of, progress=progress, scored=scored)
             _lines_save(run, lines, models_used, started)
     except Exception as error:
         _run_fail(run, error, started)

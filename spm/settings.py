@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "compensation",
     "forecasting",
     "planning",
+    "scoring",
     "imports",
     "dashboards",
     "pages",

@@ -2,6 +2,7 @@ from argparse import ArgumentTypeError
 from datetime import date
 from time import perf_counter
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 counts = demo_load(seed=seed, scale=scale, today=today, stdout=self.stdout)
         except DemoConflict as error:
             raise CommandError(str(error)) from error
+        call_command("score_deals", stdout=self.stdout)
         width = max(len(label) for label in counts)
         for label, count in counts.items():
             self.stdout.write(f"{label:<{width}}  {count:>8,}")
