@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forecasting', '0002_snapshot_stage_unknown'),
+        ('forecasting', '0003_forecast_call_best_case'),
     ]
 
     operations = [
