@@ -159,6 +159,10 @@ SALESFORCE_DEALS = {
     "Amount Currency": "currency",
     "Loss Reason": "lost_reason",
     "Closed Lost Reason": "lost_reason",
+    "Record ID": "external_id",
+    "Probability (%)": "probability",
+    "Deal probability": "probability",
+    "Lead Source": "lead_source",
 }
 SALESFORCE_ACCOUNTS = {
     "Account ID": "external_id",
@@ -222,7 +226,7 @@ KINDS = {
             key=("external_id",),
             fields=("external_id", "name", "account", "owner", "product", "territory", "amount")
             + ("currency", "stage", "forecast_category", "type", "created_on")
-            + ("expected_close_on", "closed_on", "lost_reason"),
+            + ("expected_close_on", "closed_on", "lost_reason", "probability", "lead_source"),
             required=("external_id", "stage", "created_on"),
             extra={"close_date": "date"},
             creatable=("account", "owner", "product", "territory"),

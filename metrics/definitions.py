@@ -96,7 +96,8 @@ DEALS = [
     Kpi("pipeline_amount", "Open pipeline", CURRENCY, "deals", "sum(amount) of open deals",
         f"Deals open now; in month/quarter groups, {BY_DUE}; no amount counts 0"),
     Kpi("weighted_pipeline", "Weighted pipeline", CURRENCY, "deals",
-        "sum(amount x stage probability / 100) of open deals", "As pipeline_amount"),
+        "sum(amount x probability / 100) of open deals",
+        "As pipeline_amount; a deal's own probability where it has one, else its stage's"),
     Kpi("reps", "Reps", COUNT, "deals", "count of reps",
         "Reps in the scope; in territory groups, reps assigned there during the period; "
         "none in product and segment groups", NONE),
@@ -248,9 +249,10 @@ Generated from `metrics/definitions.py` by `python manage.py kpi_docs`; do not e
   today, never in one already over; a deal without an expected close date is due in no
   period (`pipeline/due.py`).
 - **Groups**: rep (deal owner, account owner, activity rep), manager (that person's manager),
-  team, territory, product, segment (account tier), month and quarter (calendar, `2017-03`,
-  `2017-Q2`). Every group of the scope is listed, with zeros and no-values when it had no data;
-  rows without an owner, territory or product form a `(none)` group.
+  team, territory, product, segment (account tier), source (the deal's lead source: deal KPIs
+  only), month and quarter (calendar, `2017-03`, `2017-Q2`). Every group of the scope is
+  listed, with zeros and no-values when it had no data; rows without an owner, territory or
+  product form a `(none)` group.
 - **Credit at close**: a closed deal (won or lost) counts for the rep who owned it when it
   closed, for the manager and team of that rep's reporting line on the close date, and for
   the territory credited on that date; handing the deal to someone else later, or moving the

@@ -71,7 +71,8 @@ def kpi_panel(
 ) -> Panel:
     """Every KPI of the registry for the scope and period: the total and one row per group.
 
-    `by` is None or one of rep, manager, team, territory, product, segment, month, quarter.
+    `by` is None or one of rep, manager, team, territory, product, segment, source (the
+    deals' lead source), month, quarter.
     With `as_of`, the stock KPIs (open deals, pipeline, weighted pipeline, coverage) are the
     pipeline as it stood at the end of that day, and `today` defaults to it.
     With `total=False` (for callers that show only the groups) the total is left empty,
@@ -199,7 +200,7 @@ def _context(base: Context, key, by: str | None, people: dict) -> Context:
     elif by in ("manager", "team", "territory"):
         reps = people.get(key, 0 if key is not None else None)
     else:
-        reps = None  # products and segments have no headcount
+        reps = None  # products, segments and sources have no headcount
     return Context(period, base.today, reps, base.margin, base.targets)
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pipeline.models import Deal
 
 TRACKED = ("stage_id", "amount", "currency", "expected_close_on", "forecast_category", "owner_id",
-           "closed_on")  # fmt: skip
+           "closed_on", "probability")  # fmt: skip
 SNAPSHOT = (*TRACKED, "status")  # the status follows the stage
 FIELD_NAMES = {"stage_id": "stage", "owner_id": "owner"}
 
