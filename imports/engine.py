@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.money import default_currency
 from imports.constraints import broken_constraints
 from imports.errors import ImportFileError, Report, RowError
+from imports.history import HistoryJob
 from imports.mapping import Mapping, MappingError, mapping_from_header, normalise
 from imports.numbers import Number
 from imports.parse import NumberFormat, months_before, parse_date, parse_value
@@ -70,7 +71,11 @@ def import_file(
         _check_columns(mapping, header)
         if mapping.key_from and "external_id" not in mapping.fields:
             report.warn(_key_warning(mapping))
-        job = _Job(mapping, run, report)
+        job: HistoryJob | _Job = (
+            HistoryJob(mapping, run, report)
+            if mapping.kind.name == "deal_history"
+            else _Job(mapping, run, report)
+        )
         job.ensure_stages()
         for chunk in _chunks(records, chunk_size):
             job.process(chunk)
@@ -189,6 +194,7 @@ class _Job:
         rows = self.passed(self.link(rows))
         if self.kind.after_write is not None:
             self.upgrade(rows, self.kind.after_write(rows, self.mapping))
+            rows = self.passed(rows)
         for row in rows:
             setattr(self.report, row.outcome, getattr(self.report, row.outcome) + 1)
 

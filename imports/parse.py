@@ -10,7 +10,8 @@ from django.utils import timezone
 from core.periods import add_months
 from imports.numbers import Number, parse_number
 
-READABLE = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%y": "YY", "%H": "hh", "%M": "mm"}
+READABLE = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%y": "YY", "%H": "hh", "%I": "hh", "%M": "mm"}
+READABLE |= {"%p": "AM/PM"}
 
 
 def readable(date_format: str) -> str:
@@ -31,10 +32,14 @@ def parse_date(text: str, date_format: str) -> date:
 
 
 def parse_moment(text: str, date_format: str) -> datetime:
+    """A moment in `date_format` (with its time), in ISO 8601, or a day's midnight."""
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.strptime(text, date_format)  # noqa: DTZ007 - made aware below
     except ValueError:
-        moment = datetime.combine(parse_date(text, date_format), datetime.min.time())
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            moment = datetime.combine(parse_date(text, date_format), datetime.min.time())
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 

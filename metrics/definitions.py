@@ -21,6 +21,7 @@ FAMILIES = {
     "surveys": "Customer satisfaction",
     "quotas": "Quota, pace and coverage",
     "activities": "Activities and funnel",
+    "stages": "Stage conversion and time in stage",
 }
 DEFAULT_GROSS_MARGIN = Decimal("0.70")
 NONE = "None (no value)"
@@ -220,8 +221,21 @@ ACTIVITIES = [
         "deals_won / quotes_sent", f"{DONE}; deals won in the period", NONE),
 ]  # fmt: skip
 
+MOVES = (
+    "Moves between stages in deal history dated in the period (a deal's first stage is an "
+    "entry, not a move), credited to the deal's owner then; rep, month and quarter groups only"
+)
+STAGES = [
+    Kpi("stage_conversion", "Stage-to-stage conversion", FRACTION, "stages",
+        "moves on / moves out of a stage",
+        f"{MOVES}. A move is on when it goes to a won stage or a later open one (stage order); "
+        "a lost deal does not move on. Per stage: `metrics.queries.stages.stage_flow`", NONE),
+    Kpi("time_in_stage_days_mean", "Time in stage, mean", DAYS, "stages",
+        "sum(days from entering a stage to leaving it) / moves out of a stage", MOVES, NONE),
+]  # fmt: skip
+
 KPIS: dict[str, Kpi] = {
-    kpi.key: kpi for kpi in [*DEALS, *SUBSCRIPTIONS, *SURVEYS, *QUOTAS, *ACTIVITIES]
+    kpi.key: kpi for kpi in [*DEALS, *SUBSCRIPTIONS, *SURVEYS, *QUOTAS, *ACTIVITIES, *STAGES]
 }
 
 NOT_YET: dict[str, str] = {}
