@@ -179,3 +179,20 @@ def test_hubspot_date_entered_columns_are_each_deals_stage_path():
 
     again = import_crm("hubspot_deals.csv", "hubspot_deals")
     assert "0 created, 0 updated, 4 unchanged" in again
+
+
+def test_a_bad_date_entered_cell_is_an_error_on_its_column(write_csv):
+    header = (FILES / "hubspot_deals.csv").read_text().splitlines()[0]
+    row = (
+        '"9201","Bad path","Qualified To Buy","Sales Pipeline","100","2027-01-15 00:00",'
+        '"2026-10-20 08:00","Anna Snelling","Oscorp","New Business","","Paid Search",'
+        '"yesterday","2026-11-02 10:30","","",""'
+    )
+
+    _, report = run_import(write_csv(f"{header}\n{row}\n"), mapping="hubspot_deals.yaml")
+
+    [error] = report.errors
+    column = 'Date entered "Appointment Scheduled (Sales Pipeline)"'
+    assert (error.line, error.column, error.value) == (2, column, "yesterday")
+    assert error.message == "Not a date in the format YYYY-MM-DD hh:mm."
+    assert not Deal.objects.exists()
