@@ -38,6 +38,8 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "error_count",
             "errors",
             "notes",
+            "named",
+            "warnings",
         ]
 
 

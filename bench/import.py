@@ -5,12 +5,15 @@
         .venv/bin/python bench/import.py
 
 Each size runs in its own process on an empty database (a temporary SQLite file, or the
-database `pacer_bench_import` recreated on the DATABASE_URL server): it creates 200 reps, 1,000
+database `pacer_bench_import`, or $PACER_BENCH_DB, recreated on the DATABASE_URL server; the
+URL names a database to connect to first, e.g. `postgres`): it creates 200 reps, 1,000
 accounts, 10 products and 4 stages, writes a deals CSV of that many rows, imports it (apply:
 validation, upsert, deal history), then imports it again (every row unchanged). It prints the
 time, rows per second and the process's peak resident memory (ru_maxrss) after setup and after
-each import, with the growth over setup; the last line puts the sizes' growth side by side: the
-importer streams, so it should be about the same few MB at 1M rows as at 100k.
+each import, with the growth over setup, and on PostgreSQL the time of a plain COPY of the
+same file into a table of text columns beside the import's; the last line puts the sizes'
+growth side by side: the importer streams, so it should be about the same few MB at 1M rows as
+at 100k.
 """
 
 import argparse
@@ -28,7 +31,7 @@ from pathlib import Path
 from benchdb import each_in_a_fresh_process
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "pacer_bench_import"
+BENCH_DB = os.environ.get("PACER_BENCH_DB", "pacer_bench_import")  # dropped and recreated
 REPS, ACCOUNTS, PRODUCTS = 200, 1000, 10
 STAGES = [("Prospecting", "open"), ("Proposal", "open"), ("Won", "won"), ("Lost", "lost")]
 
@@ -100,11 +103,12 @@ def one_size(rows: int) -> None:
     write_deals(path, rows)
     setup = peak_mb()
     print(f"{rows:>9,} rows  setup done: peak RSS {setup:6.0f} MB", flush=True)
+    took = {}
     for label in ("import", "re-import"):
         started = time.perf_counter()
         run = import_run_start(path=path, kind="deals", dry_run=False)
         report = import_run_execute(run=run)
-        seconds = time.perf_counter() - started
+        seconds = took[label] = time.perf_counter() - started
         assert report.ok, report.errors[:3]
         print(
             f"{rows:>9,} rows  {label:<9} {seconds:7.1f} s  {rows / seconds:8,.0f} rows/s  "
@@ -115,9 +119,36 @@ def one_size(rows: int) -> None:
     assert (
         Deal.objects.count() == rows and DealChange.objects.count() == 2 * rows
     )  # opened, then stage or close
+    plain_copy(path, rows, took["import"])
     path.unlink()
     figures = Path(os.environ["PACER_VAR_DIR"]) / "figures.json"
     figures.write_text(json.dumps({"rows": rows, "setup": setup, "growth": peak_mb() - setup}))
+
+
+def plain_copy(path: Path, rows: int, imported: float) -> None:
+    """On PostgreSQL: a plain COPY of the same file into a table of text columns, the floor
+    an import cannot beat, and the import's time as a multiple of it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        columns = ", ".join(f"c{n} text" for n in range(9))
+        cursor.execute(f"CREATE TEMP TABLE plain_copy ({columns})")
+        started = time.perf_counter()
+        with (
+            open(path, "rb") as handle,
+            cursor.copy("COPY plain_copy FROM STDIN (FORMAT csv, HEADER true)") as copy,
+        ):
+            while block := handle.read(1 << 16):
+                copy.write(block)
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE plain_copy")
+    print(
+        f"{rows:>9,} rows  plain COPY {seconds:6.2f} s; the import took {imported / seconds:.0f} "
+        "times as long",
+        flush=True,
+    )
 
 
 def main() -> None:

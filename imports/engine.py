@@ -4,6 +4,7 @@ All chunks run inside one transaction. A dry run, or a file with any invalid row
 back at the end, so both see exactly what an apply would do and neither changes anything.
 """
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -15,10 +16,13 @@ from django.db import models, reset_queries, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from core.money import default_currency
 from imports.constraints import broken_constraints
 from imports.errors import ImportFileError, Report, RowError
+from imports.history import HistoryJob
 from imports.mapping import Mapping, MappingError, mapping_from_header, normalise
-from imports.parse import months_before, parse_date, parse_value
+from imports.numbers import Number
+from imports.parse import NumberFormat, months_before, parse_date, parse_value
 from imports.reader import read_rows
 from imports.refs import Ambiguous, ref_create, refs_find
 from pipeline.accounts import account_assign
@@ -63,8 +67,15 @@ def import_file(
         header, records = read_rows(handle)
         if isinstance(mapping, str):
             mapping = mapping_from_header(mapping, header)
+        mapping = mapping.for_header(header)
         _check_columns(mapping, header)
-        job = _Job(mapping, run, report)
+        if mapping.key_from and "external_id" not in mapping.fields:
+            report.warn(_key_warning(mapping))
+        job: HistoryJob | _Job = (
+            HistoryJob(mapping, run, report)
+            if mapping.kind.name == "deal_history"
+            else _Job(mapping, run, report)
+        )
         job.ensure_stages()
         for chunk in _chunks(records, chunk_size):
             job.process(chunk)
@@ -97,12 +108,35 @@ def _keys_forget(run: ImportRun, size: int) -> None:
         keys.filter(pk__gte=low, pk__lt=low + size).delete()
 
 
+def stable_key(cells: dict[str, str], columns: tuple[str, ...]) -> str:
+    """A key for a row without an ID: the one column's value, or a hash of several columns'
+    values (blanks squeezed), the same each time the same report is exported."""
+    values = [" ".join(cells.get(column, "").split()) for column in columns]
+    if len(values) == 1:
+        return values[0]
+    if not any(values):
+        return ""
+    return "key-" + hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:24]
+
+
+def _key_warning(mapping: Mapping) -> str:
+    columns = " + ".join(mapping.key_from)
+    return (
+        f"The file has no ID column: rows are recognised by {columns}. Renaming one of them in "
+        "the CRM makes a new row on the next import; export the record ID to avoid that."
+    )
+
+
 def _check_columns(mapping: Mapping, header: list[str]) -> None:
-    for spec in mapping.fields.values():
-        if spec.column and spec.column not in header:
-            message = f"Missing column {spec.column!r} (for {spec.field}); the header has: "
-            raise ImportFileError(RowError(1, spec.column, "", message + ", ".join(header)))
+    specs = [spec for spec in mapping.fields.values() if spec.column and not spec.optional]
+    wanted = [(spec.column or "", spec.field) for spec in specs]
+    for column, name in [*wanted, *((column, "the key") for column in mapping.key_from)]:
+        if column not in header:
+            message = f"Missing column {column!r} (for {name}); the header has: "
+            raise ImportFileError(RowError(1, column, "", message + ", ".join(header)))
     for name in mapping.kind.required:
+        if name == "external_id" and mapping.key_from:
+            continue
         if name not in mapping.fields and name not in mapping.defaults:
             aliases = [
                 alias
@@ -160,6 +194,7 @@ class _Job:
         rows = self.passed(self.link(rows))
         if self.kind.after_write is not None:
             self.upgrade(rows, self.kind.after_write(rows, self.mapping))
+            rows = self.passed(rows)
         for row in rows:
             setattr(self.report, row.outcome, getattr(self.report, row.outcome) + 1)
 
@@ -198,20 +233,47 @@ class _Job:
                 row.values[name] = self.parse(name, text, spec)
             except ValueError as error:
                 row.fail(name, raw, str(error))
+        for name in [n for n, value in row.values.items() if isinstance(value, Number)]:
+            self.currency_from_cell(row, name)
+        if self.mapping.key_from and not row.values.get("external_id"):
+            row.values["external_id"] = stable_key(row.cells, self.mapping.key_from)
+            row.raw["external_id"] = " / ".join(row.cells.get(c, "") for c in self.mapping.key_from)
         return row
+
+    def currency_from_cell(self, row: Row, name: str) -> None:
+        """An amount naming its currency (`USD 12,500.00`) sets the row's currency; one that
+        contradicts the currency column is an error."""
+        number = row.values[name]
+        if not isinstance(number, Number):
+            return
+        row.values[name] = number.value
+        if number.currency is None or "currency" not in self.meta:
+            return
+        column = self.mapping.fields.get("currency")
+        given = row.cells.get(column.column, "").strip() if column and column.column else ""
+        if given and given.upper() != number.currency:
+            message = f"The amount is in {number.currency}; the currency column says {given}."
+            row.fail(name, row.raw[name], message)
+            return
+        row.values["currency"], row.sources["currency"] = number.currency, name
 
     def parse(self, name: str, text: str, spec):
         if spec is not None and spec.months_before_as_of and text:
             return months_before(text, self.mapping.as_of)
+        date_format = (spec.date_format if spec else None) or self.mapping.date_format
         if name in self.refs:
             return text or None
         if name in self.kind.extra:
             kind = self.kind.extra[name]
             if kind == "date":
-                return parse_date(text, self.mapping.date_format) if text else None
+                return parse_date(text, date_format) if text else None
             return text
-        scale = spec.scale if spec is not None else None
-        return parse_value(self.meta[name], text, self.mapping.date_format, scale)
+        if name == "currency" and not text:
+            return default_currency()  # unless the amount's cell names its currency
+        numbers = NumberFormat(
+            self.mapping.decimal, self.mapping.symbols, spec.scale if spec is not None else None
+        )
+        return parse_value(self.meta[name], text, date_format, numbers)
 
     # References
 
@@ -244,7 +306,7 @@ class _Job:
             except ValidationError as error:
                 failed[value] = f"Cannot create {_singular(model)} {value!r}: {error.messages}"
             else:
-                self.report.notes[_plural(model)] = self.report.notes.get(_plural(model), 0) + 1
+                self.report.note_created(_plural(model), value)
         return failed
 
     def missing(self, name: str, model) -> str:
@@ -289,7 +351,11 @@ class _Job:
         return rows
 
     def dup(self, line: int) -> str:
-        return f"Duplicate {self.kind.key[0]}: line {line} has the same one."
+        name = self.kind.key[0]
+        if name == "external_id" and "external_id" not in self.mapping.fields:
+            columns = self.mapping.column_of(name)
+            return f"Duplicate row: line {line} has the same {columns}."
+        return f"Duplicate {name}: line {line} has the same one."
 
     # Comparing and validating
 

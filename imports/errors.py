@@ -3,6 +3,7 @@
 from dataclasses import asdict, dataclass, field
 
 MAX_ERRORS_KEPT = 1000
+MAX_NAMES_KEPT = 100
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,18 @@ class Report:
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)
     notes: dict[str, int] = field(default_factory=dict)  # rows created from a name, per model
+    named: dict[str, list[str]] = field(default_factory=dict)  # their names (the first 100)
+    warnings: list[str] = field(default_factory=list)
+
+    def note_created(self, model: str, name: str) -> None:
+        self.notes[model] = self.notes.get(model, 0) + 1
+        names = self.named.setdefault(model, [])
+        if len(names) < MAX_NAMES_KEPT:
+            names.append(name)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     def add_error(self, error: RowError) -> None:
         self.error_count += 1

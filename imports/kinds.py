@@ -9,9 +9,20 @@ from datetime import date
 from django.db.models import Model
 from django.utils import timezone
 
+from imports.parse import parse_moment
 from org.models import User
 from org.services import reporting_lines_sync
-from pipeline.models import Account, Activity, Deal, Product, StageKind, Subscription
+from pipeline.history import deal_history_add
+from pipeline.models import (
+    Account,
+    Activity,
+    Deal,
+    DealChange,
+    Product,
+    Stage,
+    StageKind,
+    Subscription,
+)
 from pipeline.models import SurveyResponse as Survey
 from territories.models import Territory, TerritoryAssignment
 
@@ -34,6 +45,9 @@ class Kind:
     @property
     def all_fields(self) -> tuple[str, ...]:
         return (*self.fields, *self.extra)
+
+
+HISTORY_FIELDS = ("deal", "deal_name", "account", "field", "old", "new", "changed_at")
 
 
 def username_for(full_name: str) -> str:
@@ -119,6 +133,36 @@ def _prepare_deals(rows, mapping) -> None:
                 values["territory"] = _territory_on(by_owner[owner.pk], values.get("created_on"))
 
 
+DATE_ENTERED = re.compile(r'^Date entered "?(?P<stage>.+?)(?: \([^()]*\))?"?$', re.IGNORECASE)
+
+
+def _after_deals(rows, mapping) -> set:
+    """HubSpot's `Date entered "<stage> (<pipeline>)"` columns (with `date_entered: true`):
+    each deal's stage path, written as its history (`deal_history_add`)."""
+    if not mapping.options.get("date_entered") or not rows:
+        return set()
+    columns = {c: m["stage"] for c in rows[0].cells if (m := DATE_ENTERED.match(c.strip()))}
+    stages = dict(Stage.objects.filter(name__in=columns.values()).values_list("name", "pk"))
+    steps, lines = [], {}
+    for row in rows:
+        for column, name in columns.items():
+            text = row.cells[column].strip()
+            if not text:
+                continue
+            try:
+                at = parse_moment(text, mapping.date_format)
+            except ValueError as error:
+                row.fail(column, text, str(error))
+                continue
+            if name not in stages:
+                row.fail(column, text, f"No stage is called {name!r}.")
+                continue
+            steps.append((row.obj.pk, at, {"stage_id": stages[name]}))
+            lines[(row.obj.pk, at)] = row.line
+    added = deal_history_add(steps)
+    return {lines[step] for step, fresh in added.items() if fresh}
+
+
 def _closed(values: dict) -> bool:
     stage = values.get("stage")
     return stage is not None and stage.kind != StageKind.OPEN
@@ -159,6 +203,10 @@ SALESFORCE_DEALS = {
     "Amount Currency": "currency",
     "Loss Reason": "lost_reason",
     "Closed Lost Reason": "lost_reason",
+    "Record ID": "external_id",
+    "Probability (%)": "probability",
+    "Deal probability": "probability",
+    "Lead Source": "lead_source",
 }
 SALESFORCE_ACCOUNTS = {
     "Account ID": "external_id",
@@ -222,13 +270,35 @@ KINDS = {
             key=("external_id",),
             fields=("external_id", "name", "account", "owner", "product", "territory", "amount")
             + ("currency", "stage", "forecast_category", "type", "created_on")
-            + ("expected_close_on", "closed_on", "lost_reason"),
+            + ("expected_close_on", "closed_on", "lost_reason", "probability", "lead_source"),
             required=("external_id", "stage", "created_on"),
             extra={"close_date": "date"},
             creatable=("account", "owner", "product", "territory"),
             aliases=SALESFORCE_DEALS,
-            options=("territory_from_owner",),
+            options=("territory_from_owner", "date_entered"),
             prepare=_prepare_deals,
+            after_write=_after_deals,
+        ),
+        Kind(
+            "deal_history",
+            DealChange,
+            key=(),
+            fields=(),
+            required=("field", "new", "changed_at"),
+            extra=dict.fromkeys(HISTORY_FIELDS, "str"),
+            aliases={
+                "Opportunity ID": "deal",
+                "Record ID": "deal",
+                "Opportunity Name": "deal_name",
+                "Deal Name": "deal_name",
+                "Account Name": "account",
+                "Field / Event": "field",
+                "Field": "field",
+                "Old Value": "old",
+                "New Value": "new",
+                "Edit Date": "changed_at",
+                "Date": "changed_at",
+            },  # fmt: skip
         ),
         Kind(
             "activities",

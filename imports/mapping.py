@@ -27,7 +27,8 @@ import yaml
 from imports.kinds import KINDS, Kind
 
 SHIPPED = Path(__file__).resolve().parent / "mappings"
-SPEC_KEYS = {"column", "values", "format", "months_before_as_of", "scale"}
+SPEC_KEYS = {"column", "values", "format", "months_before_as_of", "scale", "date_format"}
+SPEC_KEYS |= {"optional"}
 
 
 class MappingError(ValueError):
@@ -43,6 +44,8 @@ class FieldSpec:
     format: str | None = None  # a template such as "{}'s team"
     months_before_as_of: bool = False  # the cell is a month count before `as_of`
     scale: Decimal | None = None  # e.g. 1000000 when the file counts in millions
+    date_format: str | None = None  # this column's, when it differs from the mapping's
+    optional: bool = False  # a file may leave the column out (the field is then blank)
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,23 @@ class Mapping:
     create_missing: dict[str, dict] = field(default_factory=dict)
     stages: list[dict] = field(default_factory=list)  # stages to create when missing
     options: dict = field(default_factory=dict)  # kind-specific switches
+    decimal: str = "."  # the decimal mark of numbers: "." or ","
+    symbols: dict[str, str] = field(default_factory=dict)  # currency symbol -> ISO code
+    key_from: tuple[str, ...] = ()  # columns a row's key is made of when it has no ID
+    label: str = ""  # a preset's name on the import page
+
+    def for_header(self, header: list[str]) -> "Mapping":
+        """This mapping without the optional columns `header` lacks."""
+        kept = {
+            name: spec
+            for name, spec in self.fields.items()
+            if not (spec.optional and spec.column not in header)
+        }
+        return dataclasses.replace(self, fields=kept)
 
     def column_of(self, name: str) -> str:
+        if name == "external_id" and name not in self.fields and self.key_from:
+            return " + ".join(self.key_from)
         spec = self.fields.get(name)
         return spec.column if spec and spec.column else name
 
@@ -81,9 +99,20 @@ def mapping_load(path: str | Path) -> Mapping:
     return mapping_from_dict(data, name=path.name)
 
 
+def presets() -> dict[str, str]:
+    """The shipped mappings of CRM exports, as {name: label} (`salesforce_opportunities`)."""
+    found = {}
+    for path in sorted(SHIPPED.glob("*.yaml")):
+        label = yaml.safe_load(path.read_text(encoding="utf-8")).get("label")
+        if label:
+            found[path.stem] = str(label)
+    return found
+
+
 def mapping_from_dict(data: dict, *, name: str = "") -> Mapping:
     kind = _kind(data.get("kind"))
     known = {"kind", "columns", "defaults", "date_format", "as_of", "create_missing", "stages"}
+    known |= {"decimal", "symbols", "key_from", "label"}
     options = {key: value for key, value in data.items() if key not in known}
     unknown = set(options) - set(kind.options)
     if unknown:
@@ -97,6 +126,12 @@ def mapping_from_dict(data: dict, *, name: str = "") -> Mapping:
         if target not in kind.creatable:
             raise MappingError(f"{kind.name}: {target} cannot be created from a name.")
     as_of = data.get("as_of")
+    key_from = tuple(str(column) for column in data.get("key_from") or ())
+    if key_from and kind.key != ("external_id",):
+        raise MappingError(f"{kind.name} are found by {', '.join(kind.key)}: key_from is for IDs.")
+    decimal = str(data.get("decimal", "."))
+    if decimal not in (".", ","):
+        raise MappingError(f'decimal: "." or ","; not {decimal!r}.')
     return Mapping(
         kind=kind,
         name=name,
@@ -107,6 +142,10 @@ def mapping_from_dict(data: dict, *, name: str = "") -> Mapping:
         create_missing=create,
         stages=list(data.get("stages") or []),
         options=options,
+        decimal=decimal,
+        symbols={str(k): str(v) for k, v in (data.get("symbols") or {}).items()},
+        key_from=key_from,
+        label=str(data.get("label", "")),
     )
 
 
@@ -152,4 +191,6 @@ def _spec(kind: Kind, target: str, spec) -> FieldSpec:
         spec.get("format"),
         bool(spec.get("months_before_as_of")),
         Decimal(str(scale)) if scale is not None else None,
+        spec.get("date_format"),
+        bool(spec.get("optional")),
     )

@@ -143,7 +143,8 @@ def _finish(run: ImportRun, report: Report) -> None:
         run.status = ImportStatus.INVALID
     else:
         run.status = ImportStatus.VALID if run.dry_run else ImportStatus.APPLIED
-    for name in ("rows", "created", "updated", "unchanged", "error_count", "notes"):
+    counts = ("rows", "created", "updated", "unchanged", "error_count", "notes", "named")
+    for name in (*counts, "warnings"):
         setattr(run, name, getattr(report, name))
     run.errors = sorted(report.errors_as_json(), key=lambda error: error["line"])
     run.finished_at = timezone.now()

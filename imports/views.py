@@ -1,5 +1,7 @@
 """The admin's upload page: upload, read the dry-run report, apply; progress by polling."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 import access
 from core.queue import QueueUnreachable, task_enqueue_on_commit
 from imports.kinds import KINDS
-from imports.mapping import SHIPPED
+from imports.mapping import SHIPPED, presets
 from imports.services import (
     ApplyRefused,
     import_run_applied_by,
@@ -25,14 +27,26 @@ from imports.uploads import upload_discard, upload_save
 from pipeline.models import ImportRun
 
 
-def _mapping_choices() -> list[tuple[str, str]]:
+def _mapping_choices() -> list[tuple[str, Any]]:
+    labels = presets()
     shipped = [(path.name, path.stem) for path in sorted(SHIPPED.glob("*.yaml"))]
-    return [("", "None: match the headers by name"), *shipped]
+    crm = [(name, label) for name, stem in shipped if (label := labels.get(stem))]
+    other = [(name, stem) for name, stem in shipped if stem not in labels]
+    return [
+        ("", "None: match the headers by name"),
+        ("CRM exports", crm),
+        ("Other shipped mappings", other),
+    ]
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(help_text="CSV, UTF-8 (with or without BOM), comma or semicolon.")
-    mapping = forms.ChoiceField(choices=_mapping_choices, required=False)
+    mapping = forms.ChoiceField(
+        label="Preset or mapping",
+        choices=_mapping_choices,
+        required=False,
+        help_text="A CRM's export as it comes (Salesforce, HubSpot), or a shipped mapping.",
+    )
     kind = forms.ChoiceField(
         choices=[(name, name.replace("_", " ")) for name in KINDS],
         required=False,

@@ -21,6 +21,7 @@ FAMILIES = {
     "surveys": "Customer satisfaction",
     "quotas": "Quota, pace and coverage",
     "activities": "Activities and funnel",
+    "stages": "Stage conversion and time in stage",
 }
 DEFAULT_GROSS_MARGIN = Decimal("0.70")
 NONE = "None (no value)"
@@ -96,7 +97,8 @@ DEALS = [
     Kpi("pipeline_amount", "Open pipeline", CURRENCY, "deals", "sum(amount) of open deals",
         f"Deals open now; in month/quarter groups, {BY_DUE}; no amount counts 0"),
     Kpi("weighted_pipeline", "Weighted pipeline", CURRENCY, "deals",
-        "sum(amount x stage probability / 100) of open deals", "As pipeline_amount"),
+        "sum(amount x probability / 100) of open deals",
+        "As pipeline_amount; a deal's own probability where it has one, else its stage's"),
     Kpi("reps", "Reps", COUNT, "deals", "count of reps",
         "Reps in the scope; in territory groups, reps assigned there during the period; "
         "none in product and segment groups", NONE),
@@ -219,8 +221,21 @@ ACTIVITIES = [
         "deals_won / quotes_sent", f"{DONE}; deals won in the period", NONE),
 ]  # fmt: skip
 
+MOVES = (
+    "Moves between stages in deal history dated in the period (a deal's first stage is an "
+    "entry, not a move), credited to the deal's owner then; rep, month and quarter groups only"
+)
+STAGES = [
+    Kpi("stage_conversion", "Stage-to-stage conversion", FRACTION, "stages",
+        "moves on / moves out of a stage",
+        f"{MOVES}. A move is on when it goes to a won stage or a later open one (stage order); "
+        "a lost deal does not move on. Per stage: `metrics.queries.stages.stage_flow`", NONE),
+    Kpi("time_in_stage_days_mean", "Time in stage, mean", DAYS, "stages",
+        "sum(days from entering a stage to leaving it) / moves out of a stage", MOVES, NONE),
+]  # fmt: skip
+
 KPIS: dict[str, Kpi] = {
-    kpi.key: kpi for kpi in [*DEALS, *SUBSCRIPTIONS, *SURVEYS, *QUOTAS, *ACTIVITIES]
+    kpi.key: kpi for kpi in [*DEALS, *SUBSCRIPTIONS, *SURVEYS, *QUOTAS, *ACTIVITIES, *STAGES]
 }
 
 NOT_YET: dict[str, str] = {}
@@ -248,9 +263,10 @@ Generated from `metrics/definitions.py` by `python manage.py kpi_docs`; do not e
   today, never in one already over; a deal without an expected close date is due in no
   period (`pipeline/due.py`).
 - **Groups**: rep (deal owner, account owner, activity rep), manager (that person's manager),
-  team, territory, product, segment (account tier), month and quarter (calendar, `2017-03`,
-  `2017-Q2`). Every group of the scope is listed, with zeros and no-values when it had no data;
-  rows without an owner, territory or product form a `(none)` group.
+  team, territory, product, segment (account tier), source (the deal's lead source: deal KPIs
+  only), month and quarter (calendar, `2017-03`, `2017-Q2`). Every group of the scope is
+  listed, with zeros and no-values when it had no data; rows without an owner, territory or
+  product form a `(none)` group.
 - **Credit at close**: a closed deal (won or lost) counts for the rep who owned it when it
   closed, for the manager and team of that rep's reporting line on the close date, and for
   the territory credited on that date; handing the deal to someone else later, or moving the

@@ -22,6 +22,7 @@ from metrics.queries.deals import ADDITIVE, deal_rows, new_customers
 from metrics.queries.groups import group_labels, headcount
 from metrics.queries.movement import MOVES, movement_rows
 from metrics.queries.quotas import quota_rows
+from metrics.queries.stages import stage_rows
 from metrics.queries.subscriptions import Ledger, subscription_rows
 from metrics.queries.surveys import survey_rows
 from metrics.scope import Scope
@@ -71,7 +72,8 @@ def kpi_panel(
 ) -> Panel:
     """Every KPI of the registry for the scope and period: the total and one row per group.
 
-    `by` is None or one of rep, manager, team, territory, product, segment, month, quarter.
+    `by` is None or one of rep, manager, team, territory, product, segment, source (the
+    deals' lead source), month, quarter.
     With `as_of`, the stock KPIs (open deals, pipeline, weighted pipeline, coverage) are the
     pipeline as it stood at the end of that day, and `today` defaults to it.
     With `total=False` (for callers that show only the groups) the total is left empty,
@@ -127,6 +129,7 @@ def _families(
         "surveys": survey_rows(scope.surveys, period, by),
         "quotas": quota_rows(scope.quotas, period, by),
         "activities": activity_rows(scope.activities, period, by),
+        "stages": stage_rows(scope.deals, period, by),
     }
 
 
@@ -150,6 +153,12 @@ def _totals(
         if rows is None:
             rows = query(getattr(scope, name), period, None)
         totals[name] = {**EMPTY[name], **(rows[TOTAL] if TOTAL in rows else _added(rows))}
+    stages = families["stages"]
+    if stages is None or TOTAL not in stages:  # moves are disjoint: rep and time groups add up
+        stages = (
+            stage_rows(scope.deals, period, None) if stages is None else {TOTAL: _added(stages)}
+        )
+    totals["stages"] = _filled("stages", stages, TOTAL)
     return totals
 
 
@@ -183,6 +192,7 @@ EMPTY: dict[str, Raw] = {
     "surveys": {},
     "quotas": dict.fromkeys(QuotaMetric.values),
     "activities": {},
+    "stages": {"stage_moves": 0, "stage_moves_on": 0, "stage_days": 0},
 }
 
 
@@ -199,7 +209,7 @@ def _context(base: Context, key, by: str | None, people: dict) -> Context:
     elif by in ("manager", "team", "territory"):
         reps = people.get(key, 0 if key is not None else None)
     else:
-        reps = None  # products and segments have no headcount
+        reps = None  # products, segments and sources have no headcount
     return Context(period, base.today, reps, base.margin, base.targets)
 
 
@@ -214,8 +224,18 @@ def _kpis(raw: dict[str, Raw | None], context: Context) -> Values:
         **_survey_kpis(raw["surveys"]),
         **_quota_kpis(raw["quotas"], deal_raw, context),
         **_activity_kpis(raw["activities"], deals["deals_won"], context),
+        **_stage_kpis(raw["stages"]),
     }
     return {key: values[key] for key in KPIS}
+
+
+def _stage_kpis(raw: Raw | None) -> Values:
+    if raw is None:
+        return {"stage_conversion": None, "time_in_stage_days_mean": None}
+    return {
+        "stage_conversion": f.ratio(raw["stage_moves_on"], raw["stage_moves"]),
+        "time_in_stage_days_mean": f.ratio(raw["stage_days"], raw["stage_moves"]),
+    }
 
 
 def _money(raw: Raw, name: str) -> Decimal:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from core.periods import local_midnight
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pipeline.models import Deal
 
 TRACKED = ("stage_id", "amount", "currency", "expected_close_on", "forecast_category", "owner_id",
-           "closed_on")  # fmt: skip
+           "closed_on", "probability")  # fmt: skip
 SNAPSHOT = (*TRACKED, "status")  # the status follows the stage
 FIELD_NAMES = {"stage_id": "stage", "owner_id": "owner"}
 
@@ -80,8 +80,23 @@ def _write(steps: Iterable[tuple[int, dict | None, dict, datetime]], changed_by)
                     **new,
                 )
             )
-    DealChange.objects.bulk_create(rows, batch_size=2000)
+    _insert(DealChange, rows)
     return len(rows)
+
+
+def _insert(model: type[models.Model], rows: list) -> None:
+    """Append rows in bulk: on PostgreSQL with COPY, which skips the SQL Django would compile
+    for every value (most of a large import's time), else with `bulk_create`."""
+    connection = connections[model._default_manager.db]
+    if connection.vendor != "postgresql" or not rows:
+        model._default_manager.bulk_create(rows, batch_size=2000)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([getattr(row, f.attname) for f in fields])
 
 
 def record_deal_write(deal, save: Callable[[], None], *, changed_by=None, changed_at=None) -> None:
@@ -179,3 +194,60 @@ class DealQuerySet(models.QuerySet["Deal"]):
     def _snapshots(self, pks: list[int]) -> dict[int, dict]:
         rows = self.model.objects.filter(pk__in=pks).values("pk", *SNAPSHOT)
         return {row.pop("pk"): row for row in rows}
+
+
+def deal_history_add(
+    steps: Iterable[tuple[int, datetime, dict]], *, changed_by=None
+) -> dict[tuple[int, datetime], bool]:
+    """Past changes a source recorded, as history rows: (deal id, when, {field: value}) with
+    fields among stage_id, amount, expected_close_on, owner_id and probability.
+
+    Each step applies to the deal's row in force at that moment (or its first row, for a step
+    before it), so later rows are untouched and the pipeline as of any day between shows the
+    step. A new stage brings its status and forecast category, its own probability (unless
+    the step sets one) and, when closed, the step's day as the close date. A step that
+    changes nothing, or whose row is already there, adds nothing: importing the same history
+    again changes nothing.
+    Returns, per step, whether it added a row.
+    """
+    merged: dict[tuple[int, datetime], dict] = {}
+    for pk, at, changes in steps:  # changes made together (stage and probability) are one row
+        merged.setdefault((pk, at), {}).update(changes)
+    DealChange = apps.get_model("pipeline", "DealChange")
+    stages = apps.get_model("pipeline", "Stage").objects.in_bulk()
+    ids = {pk for pk, _ in merged}
+    known: dict[int, list[tuple[datetime, dict]]] = {pk: [] for pk in ids}
+    for row in (
+        DealChange.objects.filter(deal_id__in=ids)
+        .order_by("changed_at", "id")
+        .values("deal_id", "changed_at", *SNAPSHOT)
+    ):
+        known[row.pop("deal_id")].append((row.pop("changed_at"), row))
+    added, rows = {}, []
+    for (pk, at), changes in sorted(merged.items(), key=lambda item: item[0]):
+        history = known[pk]
+        before = _in_force(history, at)
+        after = _stepped(before, changes, stages, at)
+        fresh = after != before and (at, after) not in history
+        added[(pk, at)] = fresh
+        if fresh:
+            history.append((at, after))
+            history.sort(key=lambda item: item[0])
+            rows.append((pk, before, after, at))
+    _write(rows, changed_by)
+    return added
+
+
+def _in_force(history: list[tuple[datetime, dict]], at: datetime) -> dict:
+    earlier = [state for when, state in history if when <= at]
+    return dict(earlier[-1] if earlier else history[0][1])
+
+
+def _stepped(before: dict, changes: dict, stages: dict, at: datetime) -> dict:
+    moved = changes.get("stage_id", before["stage_id"]) != before["stage_id"]
+    after = before | {"probability": None} | changes if moved else before | changes
+    if moved:
+        stage = stages[changes["stage_id"]]
+        after["status"], after["forecast_category"] = stage.kind, stage.forecast_category
+        after["closed_on"] = timezone.localdate(at) if stage.kind in CLOSED else None
+    return after

@@ -16,12 +16,12 @@ from django.db.models import (
     Q,
     Sum,
 )
-from django.db.models.functions import TruncMonth, TruncQuarter
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 
 from core.periods import Period, local_midnight
 
 TIME_GROUPS = ("month", "quarter")
-GROUPS = ("rep", "manager", "team", "territory", "product", "segment", *TIME_GROUPS)
+GROUPS = ("rep", "manager", "team", "territory", "product", "segment", "source", *TIME_GROUPS)
 
 # The key of the one row an ungrouped query returns.
 TOTAL = ("total",)
@@ -29,9 +29,10 @@ TOTAL = ("total",)
 # Room for sums of many MONEY values; on SQLite it also quantizes float sums to the cent.
 MONEY_SUM = DecimalField(max_digits=30, decimal_places=2)
 
-# An amount times its stage's probability in percent (a deal's, or a history row's).
+# An amount times its probability in percent (a deal's, or a history row's): the deal's own
+# probability where it has one, else its stage's.
 AMOUNT_X_PERCENT = ExpressionWrapper(
-    F("amount") * F("stage__probability"),
+    F("amount") * Coalesce("probability", "stage__probability"),
     output_field=DecimalField(max_digits=30, decimal_places=2),
 )
 

@@ -59,6 +59,7 @@ PATHS: Paths = {
     "territory": DEAL_TERRITORY,
     "product": "product_id",
     "segment": "account__segment",
+    "source": "lead_source",
 }
 # The same groups for closed deals alone (the sales-cycle query): the credit stamped at close,
 # which the planner can read from an index, not a CASE over every deal.

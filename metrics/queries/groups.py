@@ -18,6 +18,7 @@ Named = type[User] | type[Team] | type[Territory] | type[Product]
 
 NONE_LABEL = "(none)"
 NO_SEGMENT_LABEL = "(no segment)"
+NO_SOURCE_LABEL = "(no lead source)"
 
 
 def group_labels(scope: Scope, by: str, period: Period, seen: Iterable) -> dict:
@@ -30,6 +31,8 @@ def group_labels(scope: Scope, by: str, period: Period, seen: Iterable) -> dict:
         labels = _bucket_labels(by, period, {key for key in seen if key is not None})
     elif by == "segment":
         labels = _segment_labels(scope, seen)
+    elif by == "source":
+        return {value: value or NO_SOURCE_LABEL for value in sorted(seen)}
     else:
         labels = _named_labels(scope, by, {key for key in seen if key is not None})
     if None in seen:

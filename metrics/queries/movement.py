@@ -38,6 +38,7 @@ PATHS = {
     "territory": "deal__territory_id",
     "product": "deal__product_id",
     "segment": "deal__account__segment",
+    "source": "deal__lead_source",
 }
 MOVES = ("new", "reopened", "pulled_in", "expanded", "contracted", "pushed_out", "won", "lost")
 

@@ -36,6 +36,7 @@ STATE_PATHS: dict[str, Expression | F] = {
     "territory": Coalesce("deal__territory_id", "deal__account__territory_id"),
     "product": F("deal__product_id"),
     "segment": F("deal__account__segment"),
+    "source": F("deal__lead_source"),
 }
 
 

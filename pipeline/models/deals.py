@@ -48,6 +48,12 @@ class Deal(models.Model):
     forecast_category = models.CharField(
         max_length=16, choices=ForecastCategory.choices, blank=True
     )
+    probability = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The deal's own win probability, percent; empty: its stage's.",
+    )
+    lead_source = models.CharField(max_length=100, blank=True)
     type = models.CharField(max_length=16, choices=DealType.choices, default=DealType.NEW_BUSINESS)
     created_on = models.DateField(help_text="Created or first engaged.")
     expected_close_on = models.DateField(null=True, blank=True)
@@ -124,6 +130,11 @@ class Deal(models.Model):
                 "an open deal cannot have one.",
             ),
             models.CheckConstraint(
+                condition=Q(probability__lte=100),
+                name="deal_probability_percent",
+                violation_error_message="A win probability is a percent from 0 to 100.",
+            ),
+            models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("created_on")),
                 name="deal_closed_not_before_created",
                 violation_error_message="A deal cannot close before it was created.",
@@ -193,6 +204,7 @@ class DealChange(models.Model):
     forecast_category = models.CharField(
         max_length=16, choices=ForecastCategory.choices, blank=True
     )
+    probability = models.PositiveSmallIntegerField(null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -48,6 +48,10 @@ class ImportRun(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="The first errors found.")
     notes = models.JSONField(default=dict, blank=True, help_text="Rows created from a name.")
+    named = models.JSONField(
+        default=dict, blank=True, help_text="The names of those rows, per model (the first 100)."
+    )
+    warnings = models.JSONField(default=list, blank=True, help_text="What to know; not errors.")
 
     class Meta:
         ordering = ["-started_at", "-id"]

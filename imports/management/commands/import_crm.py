@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from imports.kinds import KINDS
-from imports.mapping import MappingError
+from imports.mapping import MappingError, presets
 from imports.services import import_run_execute, import_run_start
 from org.models import User
 
@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
         parser.add_argument("--mapping", default="", help="A YAML or JSON mapping file.")
         parser.add_argument(
+            "--preset",
+            choices=list(presets()),
+            help="A CRM export as it comes: " + ", ".join(presets().values()) + ".",
+        )
+        parser.add_argument(
             "--kind", choices=list(KINDS), help="Without a mapping: match headers by name."
         )
         parser.add_argument(
@@ -28,6 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username logged as the importer.")
 
     def handle(self, *args, path: Path, mapping: str, kind, dry_run: bool, user, **options):
+        if options["preset"]:
+            if mapping:
+                raise CommandError("Give a preset or a mapping, not both.")
+            mapping = f"{options['preset']}.yaml"
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
         importer = User.objects.filter(username=user).first() if user else None
@@ -47,8 +56,9 @@ class Command(BaseCommand):
             f"{report.created:,} created, {report.updated:,} updated, "
             f"{report.unchanged:,} unchanged."
         )
-        for model, count in report.notes.items():
-            self.stdout.write(f"Also created {count:,} {model} named in the file.")
+        self.created_from_names(report, dry_run)
+        for warning in report.warnings:
+            self.stdout.write(f"Warning: {warning}")
         if not report.ok:
             for row_error in report.errors[:SHOWN_ERRORS]:
                 self.stderr.write(str(row_error))
@@ -58,6 +68,15 @@ class Command(BaseCommand):
             raise CommandError(f"{report.error_count:,} errors: nothing was changed.")
         if dry_run:
             self.stdout.write("Nothing was changed (dry run).")
+
+    def created_from_names(self, report, dry_run: bool) -> None:
+        also = "Would also create" if dry_run else "Also created"
+        for model, count in report.notes.items():
+            names = report.named.get(model, [])
+            etc = " ..." if count > len(names) else ""
+            self.stdout.write(
+                f"{also} {count:,} {model} named in the file: {', '.join(names)}{etc}."
+            )
 
     def progress(self, report) -> None:
         self.stderr.write(f"\r{report.rows:,} rows read, {report.error_count:,} errors", ending="")
