@@ -25,6 +25,7 @@ from compensation.models import (
     StatementStatus,
 )
 from core.periods import PERIOD_MONTHS, Period, add_months, is_period_start
+from org.models import Team
 from pipeline.models import Billing, Deal, DealChange, DealType, StageKind, Subscription
 from quotas.models import Quota
 
@@ -149,6 +150,32 @@ def credited_deals(
             if rep_ids is None or rep_id in rep_ids:
                 result[rep_id].append(credited(row, percent))
     return result
+
+
+def team_deals(
+    period: Period, manager_ids: Collection[int]
+) -> dict[int, list[engine.CreditedDeal]]:
+    """Won deals closed in the period by the teams each manager leads (the team credited at
+    close), each at 100 %: what a manager's override measures."""
+    teams = dict(Team.objects.filter(manager_id__in=manager_ids).values_list("pk", "manager_id"))
+    result = defaultdict(list)
+    fields = ("id", "name", "amount", "closed_on", "closed_team_id", "product_id")
+    rows = _won_in(period).filter(closed_team_id__in=teams)
+    for row in rows.values(*fields, "product__billing", "type"):
+        result[teams[row["closed_team_id"]]].append(credited(row, HUNDRED))
+    return result
+
+
+def team_quota_amounts(
+    manager_ids: Collection[int], kind: str, start: date
+) -> dict[tuple[int, str], Decimal]:
+    """(manager id, metric) -> the quotas of the teams they lead, added up, for the period."""
+    rows = Quota.objects.filter(team__manager_id__in=manager_ids, period=kind, start=start)
+    totals: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for manager, metric, amount in rows.values_list("team__manager_id", "metric", "amount"):
+        if manager is not None:
+            totals[manager, metric] += amount
+    return dict(totals)
 
 
 def credited(row: dict, percent: Decimal) -> engine.CreditedDeal:
@@ -298,8 +325,13 @@ def period_inputs(
     ids = set(assignments)
     plans = {a.plan_id: a.plan for a in assignments.values()}
     terms = {pk: plan_terms(plan) for pk, plan in plans.items()}  # once per plan, not per rep
-    quotas = quota_amounts(ids, kind, period.start)
-    deals = credited_deals(period, ids)
+    managers = {rep_id for rep_id, a in assignments.items() if a.plan.team_override}
+    own = ids - managers
+    quotas = quota_amounts(own, kind, period.start) if own else {}
+    deals = credited_deals(period, own) if own else {}
+    if managers:
+        quotas |= team_quota_amounts(managers, kind, period.start)
+        deals |= team_deals(period, managers)
     paid = paid_deals(ids, period)
     balances = draw_balances(ids, period.start)
     return [

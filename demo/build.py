@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from compensation.models import Statement, StatementLine
 from demo.accounts import AccountBook, accounts_build, accounts_save
 from demo.activity import activities_create
 from demo.catalog import products_create, stages_ensure
+from demo.comp import comp_create
 from demo.context import DemoContext
 from demo.customers import CustomerBook
 from demo.data import PASSWORD
@@ -60,6 +62,8 @@ TABLES = [
     Subscription,
     SurveyResponse,
     Quota,
+    Statement,
+    StatementLine,
 ]
 
 
@@ -108,6 +112,7 @@ def _build(ctx: DemoContext, run: Callable[..., Any]) -> None:
     run("subscriptions", subscriptions_create, book)
     run("surveys", surveys_create, ctx, book)
     run("quotas", quotas_create, ctx, org, plans)
+    run("pay plans and a year of statements", comp_create, ctx, org)
 
 
 def _people_and_accounts_save(org: Org, accounts: AccountBook) -> None:
