@@ -18,6 +18,8 @@ from compensation.models import (
     ComponentKind,
     CompPlan,
     DealCredit,
+    Dispute,
+    DisputeStatus,
     PlanAssignment,
     PlanComponent,
     Statement,
@@ -292,6 +294,28 @@ def paid_deals(rep_ids: Collection[int], period: Period) -> dict[int, list[engin
                 )
             )
     return result
+
+
+def disputes_pending(
+    kind: str, rep_ids: Collection[int] | None, before: date
+) -> dict[int, list[Dispute]]:
+    """Accepted disputes about the reps' statements before `before` that no closed statement
+    has paid yet, per rep, in the order they were accepted."""
+    rows = Dispute.objects.filter(
+        status=DisputeStatus.ACCEPTED,
+        adjustment__isnull=True,
+        amount__isnull=False,
+        statement__period=kind,
+        statement__start__lt=before,
+    )
+    if rep_ids is not None:
+        rows = rows.filter(statement__rep_id__in=rep_ids)
+    found: dict[int, list[Dispute]] = defaultdict(list)
+    for dispute in rows.select_related("statement", "deal", "resolved_by").order_by(
+        "resolved_at", "id"
+    ):
+        found[dispute.statement.rep_id].append(dispute)
+    return found
 
 
 @dataclass(frozen=True)
