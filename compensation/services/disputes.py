@@ -88,3 +88,15 @@ def _accepted_amount(dispute: Dispute, amount: Decimal | None) -> Decimal:
     if amount != amount.quantize(CENT) or not amount:
         raise ValidationError({"amount": "An adjustment is a non-zero amount in cents."})
     return amount
+
+
+def dispute_actual(kind: str, line: StatementLine | None) -> Decimal:
+    """What the statement says for the disputed value: the line's credit % for a wrong credit,
+    its amount for a wrong amount, nothing for a missing deal."""
+    if line is None or kind == DisputeKind.MISSING_DEAL:
+        return Decimal(0)
+    if kind == DisputeKind.WRONG_CREDIT:
+        if line.credit is None:
+            raise ValidationError({"kind": "This line has no credit share: dispute its amount."})
+        return line.credit
+    return line.amount
