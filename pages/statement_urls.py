@@ -1,5 +1,6 @@
 from django.urls import path
 
+from pages import plan_designer as plans
 from pages import statement_runs as runs
 from pages import statements as views
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("runs/<int:pk>/status/", runs.run_status, name="run-status"),
     path("periods/<str:period>/<str:start>/", runs.period_page, name="period"),
     path("periods/<str:period>/<str:start>/reopen/", runs.period_reopen, name="period-reopen"),
+    path("plans/", plans.plan_index, name="plans"),
+    path("plans/new/", plans.plan_new, name="plan-new"),
+    path("plans/<int:pk>/", plans.plan_edit, name="plan-edit"),
     path("disputes/", runs.dispute_index, name="disputes"),
     path("disputes/<int:pk>/decide/", runs.dispute_decide, name="dispute-decide"),
 ]

@@ -138,6 +138,7 @@ PAGE_PREFIX_MODELS = {
     "territories:plan-": "territoryplan",
     "compensation:run": "statementrun",
     "compensation:dispute": "dispute",
+    "compensation:plan": "compplan",
 }
 
 
