@@ -7,15 +7,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import access
 from compensation.models import Statement
 from compensation.review import statement_view
 from compensation.selectors import CSV_HEADER, statement_get, statement_list, statement_rows
-from compensation.services import dispute_raise
+from compensation.services import deal_payout_preview, dispute_raise
 from compensation.services.disputes import dispute_actual
+from compensation.services.simulations import commit_deals, commit_payout_preview
 from core.csvout import csv_response
+from org.models import User
 from pages.pay_forms import DisputeRaiseForm
 
 
@@ -36,9 +39,27 @@ def statement_index(request: HttpRequest) -> HttpResponse:
     return render(request, "compensation/statement_list.html", context)
 
 
+WHAT_IF_DEALS = 8
+
+
+def _what_if(user: User, statement: Statement) -> dict | None:
+    """For the period under way: what the rep's biggest open deals and their commit would pay."""
+    today = timezone.localdate()
+    if statement.is_closed or not statement.start <= today < statement.end:
+        return None
+    rep = statement.rep
+    deals = access.visible_deals(user).filter(owner=rep, status="open").select_related("product")
+    biggest = deals.filter(amount__gt=0).order_by("-amount", "pk")[:WHAT_IF_DEALS]
+    return {
+        "commit": commit_payout_preview(rep, commit_deals(deals).select_related("product")),
+        "deals": [(deal, deal_payout_preview(deal, rep)) for deal in biggest],
+    }
+
+
 def _render(request: HttpRequest, statement: Statement, form=None, line_id=None, status=200):
     user = access.signed_in(request)
     context = {
+        "what_if": _what_if(user, statement),
         "view": statement_view(statement, access.visible_statements(user)),
         "can_dispute": statement.is_closed and access.can_raise_dispute(user, statement),
         "form": form or DisputeRaiseForm(),

@@ -165,3 +165,35 @@ def test_the_review_flags_payouts_far_above_the_median_and_compares_the_month_be
     changes = {row.statement.rep.username: row.change for row in review.rows}
     assert changes == {"rep": D(0), "other_rep": D(70), "manager": D(900)}
     assert review.change == D(1120) - D(150)
+
+
+def test_the_open_statement_shows_what_the_commit_and_each_open_deal_would_pay(
+    client, stages, rep, other_rep
+):
+    from compensation.services.simulations import commit_deals, commit_payout_preview
+    from pipeline.models import Deal
+
+    DECEMBER = date(2026, 12, 1)
+    assign(rep, make_plan("Tiered", tiers=((0, 5), (100, 10))))
+    Quota.objects.create(rep=rep, metric="bookings", period="month", start=DECEMBER, amount=10_000)
+    won_deal(stages, rep, "8000", date(2026, 12, 1), name="Won already")
+    for name, stage, amount in (("Globex", "Negotiation", 4000), ("Initech", "Proposal", 9000)):
+        Deal.objects.create(
+            name=name, owner=rep, stage=stages[stage], amount=D(amount),
+            created_on=date(2026, 11, 1), expected_close_on=date(2026, 12, 20),
+        )  # fmt: skip
+    statements_build(period="month", start=DECEMBER, now=NOW)
+    december = Statement.objects.get(rep=rep, start=DECEMBER)
+
+    # Now: 8,000 x 5 % = 400. With Globex: 2,000 more at 5 % and 2,000 above quota at 10 %.
+    preview = commit_payout_preview(rep, commit_deals(Deal.objects.filter(owner=rep)))
+    assert (preview.deals, preview.total_now, preview.total_with) == (1, D(400), D(700))
+    client.force_login(rep)
+    page = client.get(f"/compensation/statements/{december.pk}/").content.decode()
+    assert "If you close your commit (1 deal, 4,000.00 USD)" in page
+    assert "<strong>300.00 USD</strong> more" in page
+    # Initech alone: 2,000 at 5 % and 7,000 at 10 % = 800.
+    assert "Initech" in page and "800.00 USD" in page
+    assert Statement.objects.get(pk=december.pk).total == D(400)  # nothing saved
+    client.force_login(other_rep)
+    assert client.get(f"/compensation/statements/{december.pk}/").status_code == 404
