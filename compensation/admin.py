@@ -257,7 +257,7 @@ class ResolveForm(forms.ModelForm):
 
 @admin.register(Dispute)
 class DisputeAdmin(admin.ModelAdmin):
-    """Open disputes are resolved here: accepting one adds an adjustment line."""
+    """Open disputes are resolved here: an accepted one is paid on the next statement."""
 
     list_display = ("statement", "kind", "expected", "actual", "status", "raised_by", "raised_at")
     list_filter = ("status", "kind")

@@ -18,6 +18,8 @@ from compensation.models import (
     ComponentKind,
     CompPlan,
     DealCredit,
+    Dispute,
+    DisputeStatus,
     PlanAssignment,
     PlanComponent,
     Statement,
@@ -25,6 +27,7 @@ from compensation.models import (
     StatementStatus,
 )
 from core.periods import PERIOD_MONTHS, Period, add_months, is_period_start
+from org.models import Team
 from pipeline.models import Billing, Deal, DealChange, DealType, StageKind, Subscription
 from quotas.models import Quota
 
@@ -151,6 +154,32 @@ def credited_deals(
     return result
 
 
+def team_deals(
+    period: Period, manager_ids: Collection[int]
+) -> dict[int, list[engine.CreditedDeal]]:
+    """Won deals closed in the period by the teams each manager leads (the team credited at
+    close), each at 100 %: what a manager's override measures."""
+    teams = dict(Team.objects.filter(manager_id__in=manager_ids).values_list("pk", "manager_id"))
+    result = defaultdict(list)
+    fields = ("id", "name", "amount", "closed_on", "closed_team_id", "product_id")
+    rows = _won_in(period).filter(closed_team_id__in=teams)
+    for row in rows.values(*fields, "product__billing", "type"):
+        result[teams[row["closed_team_id"]]].append(credited(row, HUNDRED))
+    return result
+
+
+def team_quota_amounts(
+    manager_ids: Collection[int], kind: str, start: date
+) -> dict[tuple[int, str], Decimal]:
+    """(manager id, metric) -> the quotas of the teams they lead, added up, for the period."""
+    rows = Quota.objects.filter(team__manager_id__in=manager_ids, period=kind, start=start)
+    totals: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for manager, metric, amount in rows.values_list("team__manager_id", "metric", "amount"):
+        if manager is not None:
+            totals[manager, metric] += amount
+    return dict(totals)
+
+
 def credited(row: dict, percent: Decimal) -> engine.CreditedDeal:
     return engine.CreditedDeal(
         deal_id=row["id"],
@@ -267,6 +296,28 @@ def paid_deals(rep_ids: Collection[int], period: Period) -> dict[int, list[engin
     return result
 
 
+def disputes_pending(
+    kind: str, rep_ids: Collection[int] | None, before: date
+) -> dict[int, list[Dispute]]:
+    """Accepted disputes about the reps' statements before `before` that no closed statement
+    has paid yet, per rep, in the order they were accepted."""
+    rows = Dispute.objects.filter(
+        status=DisputeStatus.ACCEPTED,
+        adjustment__isnull=True,
+        amount__isnull=False,
+        statement__period=kind,
+        statement__start__lt=before,
+    )
+    if rep_ids is not None:
+        rows = rows.filter(statement__rep_id__in=rep_ids)
+    found: dict[int, list[Dispute]] = defaultdict(list)
+    for dispute in rows.select_related("statement", "deal", "resolved_by").order_by(
+        "resolved_at", "id"
+    ):
+        found[dispute.statement.rep_id].append(dispute)
+    return found
+
+
 @dataclass(frozen=True)
 class RepInputs:
     """Everything the engine needs for one rep and period."""
@@ -298,8 +349,13 @@ def period_inputs(
     ids = set(assignments)
     plans = {a.plan_id: a.plan for a in assignments.values()}
     terms = {pk: plan_terms(plan) for pk, plan in plans.items()}  # once per plan, not per rep
-    quotas = quota_amounts(ids, kind, period.start)
-    deals = credited_deals(period, ids)
+    managers = {rep_id for rep_id, a in assignments.items() if a.plan.team_override}
+    own = ids - managers
+    quotas = quota_amounts(own, kind, period.start) if own else {}
+    deals = credited_deals(period, own) if own else {}
+    if managers:
+        quotas |= team_quota_amounts(managers, kind, period.start)
+        deals |= team_deals(period, managers)
     paid = paid_deals(ids, period)
     balances = draw_balances(ids, period.start)
     return [

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from compensation.models import Statement, StatementLine
 from demo.accounts import AccountBook, accounts_build, accounts_save
 from demo.activity import activities_create
 from demo.calls import calls_create
 from demo.catalog import products_create, stages_ensure
+from demo.comp import comp_create
 from demo.context import DemoContext
 from demo.customers import CustomerBook
 from demo.data import PASSWORD
@@ -61,6 +63,8 @@ TABLES = [
     Subscription,
     SurveyResponse,
     Quota,
+    Statement,
+    StatementLine,
 ]
 
 
@@ -110,6 +114,7 @@ def _build(ctx: DemoContext, run: Callable[..., Any]) -> None:
     run("surveys", surveys_create, ctx, book)
     run("quotas", quotas_create, ctx, org, plans)
     run("managers' past calls", calls_create, ctx)
+    run("pay plans and a year of statements", comp_create, ctx, org)
 
 
 def _people_and_accounts_save(org: Org, accounts: AccountBook) -> None:

@@ -50,6 +50,7 @@ AUDITED = {
         "draw",
         "draw_recoverable",
         "clawback_days",
+        "team_override",
     ),
     "compensation.PlanComponent": (
         "plan",

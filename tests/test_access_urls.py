@@ -22,6 +22,7 @@ from compensation.models import (
     PlanComponent,
     Statement,
     StatementLine,
+    StatementRun,
 )
 from forecasting.models import ForecastCall
 from forecasting.services import forecast_run
@@ -88,7 +89,9 @@ EXPECTED = [
     ("api:import-*", rule({"admin"})),  # the import log: sales operations only
     ("api:*", rule(SIGNED_IN, {"admin"})),
     ("imports:*", rule({"admin"})),
+    ("compensation:statement-dispute", rule(SIGNED_IN, {"rep"})),  # the paid rep disputes
     ("compensation:statement-*", rule(SIGNED_IN)),  # read-only pages: writes are 405
+    ("compensation:*", rule({"admin"})),  # the pay desk: runs, periods, deciding disputes
     # Territory planning: executives read, only admins change (form pages are admins' only).
     ("territories:territory-create", rule({"admin"})),
     ("territories:rule-[!l]*", rule({"admin"})),
@@ -139,6 +142,9 @@ PAGE_PREFIX_MODELS = {
     "territories:rule-": "assignmentrule",
     "territories:icp-": "icpcriterion",
     "territories:plan-": "territoryplan",
+    "compensation:run": "statementrun",
+    "compensation:dispute": "dispute",
+    "compensation:plan": "compplan",
 }
 
 
@@ -278,6 +284,7 @@ def pay_rows(rep, deal) -> list:
         statement,
         line,
         dispute,
+        StatementRun.objects.create(period="month", start=date(2026, 3, 1), action="build"),
     ]
 
 

@@ -169,7 +169,7 @@ class DisputeViewSet(ScopedViewSet):
     @extend_schema(request=ResolveInput, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        """Accept (adding an adjustment line) or reject a dispute, with a note (admins)."""
+        """Accept (paid as an adjustment on the next statement) or reject a dispute (admins)."""
         dispute = self.get_object()
         given = ResolveInput(data=request.data)
         given.is_valid(raise_exception=True)

@@ -10,6 +10,7 @@ from compensation.models.plans import (
     PlanComponent,
     RateTier,
 )
+from compensation.models.runs import RunAction, RunState, StatementRun
 from compensation.models.statements import (
     Dispute,
     DisputeKind,
@@ -35,7 +36,10 @@ __all__ = [
     "PlanAssignment",
     "PlanComponent",
     "RateTier",
+    "RunAction",
+    "RunState",
     "Statement",
     "StatementLine",
+    "StatementRun",
     "StatementStatus",
 ]

@@ -64,6 +64,11 @@ class CompPlan(models.Model):
     draw_recoverable = models.BooleanField(
         default=True, help_text="A draw paid is recovered from later earnings above the draw."
     )
+    team_override = models.BooleanField(
+        default=False,
+        help_text="A manager's override: measures the deals their team closed (credited at "
+        "close) against the quota of the team they manage, instead of their own.",
+    )
     clawback_days = models.PositiveIntegerField(
         default=0,
         help_text="Take back what a deal paid when it is cancelled or its customer churns "

@@ -172,6 +172,12 @@ class Dispute(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.TextField(blank=True)
+    amount = models.DecimalField(
+        null=True,
+        blank=True,
+        help_text="Accepted: what it pays, as an adjustment on the rep's next statement.",
+        **MONEY,
+    )
     adjustment = models.OneToOneField(
         StatementLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="settles"
     )

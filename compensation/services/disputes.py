@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compensation.engine.compute import CENT
 from compensation.models import Dispute, DisputeKind, DisputeStatus, Statement, StatementLine
-from compensation.services.statements import DISPUTE, statement_adjust
 from org.models import User
 from pipeline.models import Deal
 
@@ -63,7 +63,8 @@ def dispute_default_adjustment(dispute: Dispute) -> Decimal | None:
 def dispute_resolve(
     *, dispute: Dispute, by: User, accept: bool, note: str, amount: Decimal | None = None
 ) -> Dispute:
-    """Accept (adding an adjustment line of `amount` to the statement) or reject a dispute."""
+    """Accept a dispute, paying `amount` (by default `dispute_default_adjustment`) as an
+    adjustment line on the rep's next statement built, or reject it."""
     if not note.strip():
         raise ValidationError({"note": "Say why the dispute is accepted or rejected."})
     with transaction.atomic():
@@ -71,7 +72,7 @@ def dispute_resolve(
         if dispute.status != DisputeStatus.OPEN:
             raise ValidationError("This dispute is already resolved.")
         if accept:
-            dispute.adjustment = _settle(dispute, by, note, amount)
+            dispute.amount = _accepted_amount(dispute, amount)
         dispute.status = DisputeStatus.ACCEPTED if accept else DisputeStatus.REJECTED
         dispute.resolved_by, dispute.resolved_at = by, timezone.now()
         dispute.resolution_note = note
@@ -80,15 +81,22 @@ def dispute_resolve(
     return dispute
 
 
-def _settle(dispute: Dispute, by: User, note: str, amount: Decimal | None) -> StatementLine:
+def _accepted_amount(dispute: Dispute, amount: Decimal | None) -> Decimal:
     amount = dispute_default_adjustment(dispute) if amount is None else amount
     if amount is None:
         raise ValidationError({"amount": "Give the amount to pay for this dispute."})
-    return statement_adjust(
-        statement=dispute.statement,
-        amount=amount,
-        reason=f"Dispute #{dispute.pk} ({dispute.get_kind_display()}) accepted: {note}",
-        by=by,
-        deal=dispute.deal,
-        source=DISPUTE,
-    )
+    if amount != amount.quantize(CENT) or not amount:
+        raise ValidationError({"amount": "An adjustment is a non-zero amount in cents."})
+    return amount
+
+
+def dispute_actual(kind: str, line: StatementLine | None) -> Decimal:
+    """What the statement says for the disputed value: the line's credit % for a wrong credit,
+    its amount for a wrong amount, nothing for a missing deal."""
+    if line is None or kind == DisputeKind.MISSING_DEAL:
+        return Decimal(0)
+    if kind == DisputeKind.WRONG_CREDIT:
+        if line.credit is None:
+            raise ValidationError({"kind": "This line has no credit share: dispute its amount."})
+        return line.credit
+    return line.amount

@@ -3,14 +3,14 @@
 Both run the engine over the real data and save nothing.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from compensation import engine
@@ -210,3 +210,49 @@ def plan_what_if(
         before = rep.compute(span).total
         rows.append(WhatIfRow(rep.rep_id, names[rep.rep_id], rep.quota, quota, before, after.total))
     return WhatIf(plan.name, span, tuple(rows))
+
+
+@dataclass(frozen=True)
+class CommitPreview:
+    plan: str | None
+    period: Period | None
+    deals: int
+    amount: Decimal  # the deals' amounts, whole
+    total_now: Decimal
+    total_with: Decimal
+
+    @property
+    def gain(self) -> Decimal:
+        return self.total_with - self.total_now
+
+
+def commit_payout_preview(
+    rep: User, deals: Iterable[Deal], *, today: date | None = None
+) -> CommitPreview:
+    """The rep's pay for the period holding `today` as it stands, and with every deal of
+    `deals` (open deals, already scoped) won today at its amount and the rep's credit. The
+    engine runs once each way; nothing is saved."""
+    today = today or timezone.localdate()
+    plan = _plan_on(rep, today)
+    span = period_containing(today, plan.period) if plan else None
+    inputs = _rep_inputs(rep, plan, span) if plan and span is not None else None
+    deals = [deal for deal in deals if deal.amount]
+    if inputs is None or span is None:
+        return CommitPreview(None, span, len(deals), ZERO, ZERO, ZERO)
+    won = [_as_won(deal, deal_credit_of(deal, rep), today) for deal in deals]
+    won = [deal for deal in won if deal.credit]
+    now = inputs.compute(span).total
+    ids = {deal.deal_id for deal in won}
+    others = tuple(d for d in inputs.deals if d.deal_id not in ids)
+    after = replace(inputs, deals=(*others, *won)).compute(span).total
+    amount = sum((deal.amount for deal in won), ZERO)
+    return CommitPreview(plan.name if plan else None, span, len(won), amount, now, after)
+
+
+def commit_deals(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """The open deals of `deals` in the commit forecast category (the deal's own, else its
+    stage's)."""
+    commit = Q(forecast_category="commit") | Q(
+        forecast_category="", stage__forecast_category="commit"
+    )
+    return deals.filter(commit, status="open")

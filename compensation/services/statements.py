@@ -8,7 +8,7 @@ change; a recalculation or an accepted dispute appends adjustment lines saying w
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from compensation import engine
 from compensation.engine.compute import CENT, cents, shown_attainment
-from compensation.models import LineKind, Statement, StatementLine, StatementStatus
-from compensation.selectors import RepInputs, pay_period, period_inputs
+from compensation.models import Dispute, LineKind, Statement, StatementLine, StatementStatus
+from compensation.selectors import RepInputs, disputes_pending, pay_period, period_inputs
 from core.periods import Period
 from org.models import User
 from pipeline.models import Deal
@@ -62,6 +62,7 @@ def _line(statement: Statement, position: int, line: engine.Line) -> StatementLi
         exact=line.exact.quantize(EXACT_PLACES),
         amount=line.amount,
         explanation=line.explanation[:400],
+        reason=line.explanation if line.kind == LineKind.ADJUSTMENT else "",
     )
 
 
@@ -106,16 +107,45 @@ def _delete_lines(statement_ids: list[int]) -> None:
             cursor.execute(f"DELETE FROM {table} WHERE statement_id IN ({marks})", batch)
 
 
+def dispute_line(dispute: Dispute) -> engine.Line:
+    """An accepted dispute as an adjustment line of the rep's next statement."""
+    assert dispute.amount is not None  # only accepted disputes with an amount are pending
+    deal = dispute.deal
+    was = f"{dispute.statement.get_period_display().lower()} from {dispute.statement.start}"
+    text = (
+        f"Dispute #{dispute.pk} ({dispute.get_kind_display()}) on the {was}, accepted by "
+        f"{dispute.resolved_by}: {dispute.resolution_note}"
+    )
+    return engine.Line(
+        kind="adjustment",
+        exact=dispute.amount,
+        amount=dispute.amount,
+        explanation=text,
+        component=DISPUTE,
+        deal_id=deal.pk if deal else None,
+        deal_name=deal.name if deal else "",
+        closed_on=deal.closed_on if deal else None,
+    )
+
+
+def _with_disputes(result: engine.Result, disputes: list[Dispute]) -> engine.Result:
+    extra = tuple(dispute_line(dispute) for dispute in disputes)
+    total = result.total + sum((line.amount for line in extra), Decimal(0))
+    return replace(result, lines=result.lines + extra, total=total)
+
+
 def _rebuild(
     existing: dict[int, Statement], inputs: list[RepInputs], kind: str, period: Period, now
 ) -> tuple[int, int]:
-    """Replace the lines of every open statement in `inputs`; returns (built, locked)."""
+    """Replace the lines of every open statement in `inputs`, with the accepted disputes not yet
+    paid as adjustments; returns (built, locked)."""
     fresh, changed, built = [], [], []
+    pending = disputes_pending(kind, [rep.rep_id for rep in inputs], period.start)
     for rep in inputs:
         statement = existing.get(rep.rep_id)
         if statement is not None and statement.is_closed:
             continue
-        result = rep.compute(period)
+        result = _with_disputes(rep.compute(period), pending.get(rep.rep_id, []))
         values = _statement_values(rep, result, period, now)
         if statement is None:
             statement = Statement(rep_id=rep.rep_id, period=kind, start=period.start, **values)
@@ -129,9 +159,42 @@ def _rebuild(
         _delete_lines([statement.pk for statement in changed])
         Statement.objects.bulk_update(changed, STATEMENT_FIELDS, batch_size=1000)
     Statement.objects.bulk_create(fresh, batch_size=1000)
-    rows = [_line(s, i, line) for s, lines in built for i, line in enumerate(lines, 1)]
-    StatementLine.objects.bulk_create(rows, batch_size=2000)
+    _lines_insert([(s.pk, lines) for s, lines in built], now)
     return len(built), len(inputs) - len(built)
+
+
+LINE_COLUMNS = [
+    *("statement_id", "position", "kind", "component", "deal_id", "deal_name", "closed_on"),
+    *("credit", "base", "tier", "rate", "exact", "amount", "explanation", "reason", "created_at"),
+]
+
+
+def _lines_insert(statements: list[tuple[int, tuple[engine.Line, ...]]], now: datetime) -> None:
+    """Insert the engine's lines of many statements with executemany: Django's bulk_create
+    spent most of a large build preparing each value of each line, which these plain values
+    (the same `_line` would store) need no more."""
+    at = connection.ops.adapt_datetimefield_value(now)
+    rows = [
+        (
+            *(statement_id, position, line.kind, line.component, line.deal_id),
+            *(line.deal_name, line.closed_on, line.credit),
+            None if line.base is None else line.base.quantize(BASE_PLACES),
+            *(line.tier, line.rate, line.exact.quantize(EXACT_PLACES), line.amount),
+            line.explanation[:400],
+            line.explanation if line.kind == LineKind.ADJUSTMENT else "",
+            at,
+        )
+        for statement_id, lines in statements
+        for position, line in enumerate(lines, 1)
+    ]
+    table = connection.ops.quote_name(StatementLine._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(column) for column in LINE_COLUMNS)
+    marks = ", ".join(["%s"] * len(LINE_COLUMNS))
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), 2000):
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows[first : first + 2000]
+            )
 
 
 def _locked(kind: str, period: Period, rep_ids: Collection[int] | None) -> dict[int, Statement]:
@@ -181,8 +244,29 @@ def statements_close(
         rows = Statement.objects.filter(period=period, start=start, status=StatementStatus.OPEN)
         if rep_ids is not None:
             rows = rows.filter(rep_id__in=rep_ids)
+        closing = list(rows.values_list("pk", "rep_id"))
         summary.closed = rows.update(status=StatementStatus.CLOSED, closed_at=now, closed_by=by)
+        _disputes_settle(period, start, closing)
     return summary
+
+
+def _disputes_settle(period: str, start: date, closed: list[tuple[int, int]]) -> None:
+    """Tie each pending dispute to the adjustment line that paid it on a statement just closed
+    (built from the same pending list, in the same order)."""
+    pending = disputes_pending(period, [rep for _, rep in closed], start)
+    statements = {rep: statement for statement, rep in closed if rep in pending}
+    if not statements:
+        return
+    lines: dict[int, list[StatementLine]] = defaultdict(list)
+    paid = StatementLine.objects.filter(
+        statement_id__in=statements.values(), kind=LineKind.ADJUSTMENT, component=DISPUTE
+    )
+    for line in paid.order_by("statement_id", "position"):
+        lines[line.statement_id].append(line)
+    for rep, statement_id in statements.items():
+        for dispute, line in zip(pending[rep], lines[statement_id], strict=False):
+            dispute.adjustment = line
+            dispute.save(update_fields=["adjustment"])
 
 
 def _by_deal(amounts: Iterable[tuple[int | None, Decimal]]) -> dict[int | None, Decimal]:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from compensation.models import Statement
 from compensation.services import dispute_raise, dispute_resolve, statements_build, statements_close
-from tests.compensation.conftest import JAN, NOW, assign, won_deal
+from tests.compensation.conftest import FEB, JAN, MAR, NOW, assign, won_deal
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -22,7 +22,7 @@ def closed(stages, rep, admin_user, plan) -> Statement:
     return Statement.objects.get(rep=rep)
 
 
-def test_an_accepted_wrong_amount_becomes_an_adjustment_line(closed, rep, admin_user):
+def test_an_accepted_dispute_is_an_adjustment_on_the_next_statement(closed, rep, admin_user):
     line = closed.lines.get()
     dispute = dispute_raise(
         statement=closed, by=rep, kind="wrong_amount", line=line, expected=D(1500), actual=D(1000)
@@ -31,20 +31,30 @@ def test_an_accepted_wrong_amount_becomes_an_adjustment_line(closed, rep, admin_
     dispute = dispute_resolve(dispute=dispute, by=admin_user, accept=True, note="Rate was 15 %")
 
     closed.refresh_from_db()
-    adjustment = dispute.adjustment
-    assert (dispute.status, dispute.resolved_by, dispute.deal) == (
+    assert (dispute.status, dispute.resolved_by, dispute.deal, dispute.amount) == (
         "accepted",
         admin_user,
         line.deal,
+        D(500),
     )
+    assert (closed.total, dispute.adjustment) == (D("1000.00"), None)  # the closed one stays
+    statements_build(period="month", start=FEB, now=NOW)
+    february = Statement.objects.get(rep=rep, start=FEB)
+    adjustment = february.lines.get()
     assert (adjustment.kind, adjustment.amount, adjustment.deal) == (
         "adjustment",
         D(500),
         line.deal,
     )
-    assert adjustment.created_by == admin_user
-    assert "Rate was 15 %" in adjustment.reason
-    assert closed.total == D("1500.00")
+    assert "Rate was 15 %" in adjustment.explanation and february.total == D("500.00")
+    statements_build(period="month", start=FEB, now=NOW)  # rebuilt: still paid once
+    assert Statement.objects.get(rep=rep, start=FEB).lines.count() == 1
+
+    statements_close(period="month", start=FEB, by=admin_user, now=NOW)
+    dispute.refresh_from_db()
+    assert dispute.adjustment == Statement.objects.get(rep=rep, start=FEB).lines.get()
+    statements_build(period="month", start=MAR, now=NOW)
+    assert not Statement.objects.get(rep=rep, start=MAR).lines.exists()  # paid once only
 
 
 def test_a_wrong_credit_is_paid_in_proportion_unless_an_amount_is_given(closed, rep, admin_user):
@@ -56,7 +66,7 @@ def test_a_wrong_credit_is_paid_in_proportion_unless_an_amount_is_given(closed, 
     dispute = dispute_resolve(dispute=dispute, by=admin_user, accept=True, note="Split was wrong")
 
     # 1,000 paid for 80 % credit; 100 % pays 1,250: 250 more.
-    assert dispute.adjustment.amount == D("250.00")
+    assert dispute.amount == D("250.00")
 
 
 def test_a_missing_deal_needs_no_line_and_a_rejection_pays_nothing(closed, rep, admin_user):

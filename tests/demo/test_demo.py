@@ -7,6 +7,7 @@ test runs in a savepoint inside it, so tests that reset or rebuild leave it as i
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -54,7 +55,7 @@ def deal_fingerprint() -> tuple:
 
 
 def test_every_table_gets_rows(demo):
-    assert len(demo) == 13
+    assert len(demo) == 15
     assert {label for label, count in demo.items() if count == 0} == set()
 
 
@@ -221,3 +222,44 @@ def test_every_manager_has_called_each_past_month_and_quarter_of_the_year(demo):
         won = Deal.objects.filter(credited_to_tree(manager.pk, tree))
         score = call_accuracy(calls, won, "month", TODAY)
         assert len(score.periods) == 12 and score.wape is not None
+
+
+def test_every_rep_has_a_closed_monthly_statement_for_each_month_of_the_year(demo):
+    from compensation.models import Statement
+
+    year = [date(2025, 12, 1), *(date(2026, month, 1) for month in range(1, 12))]
+    for rep in User.objects.filter(role=Role.REP):
+        closed = Statement.objects.filter(rep=rep, period="month", status="closed")
+        employed = [m for m in year if rep.hired_on < period_containing(m, "month").end]
+        assert sorted(closed.values_list("start", flat=True)) == employed, rep
+    assert User.objects.filter(role=Role.REP, hired_on__lt=year[0]).count() >= 30
+
+
+def test_demo_statement_totals_are_the_sum_of_their_lines(demo):
+    from compensation.models import Statement
+
+    statements = Statement.objects.annotate(lines_total=Sum("lines__amount"))
+    assert statements.count() > 400
+    assert all(s.total == (s.lines_total or 0) for s in statements)
+
+
+def test_demo_pay_has_tiers_draws_clawbacks_a_spif_overrides_and_a_dispute(demo):
+    from compensation.models import Dispute, Statement, StatementLine
+
+    kinds = set(StatementLine.objects.values_list("kind", flat=True))
+    assert {"commission", "spif", "draw", "clawback", "bonus"} <= kinds
+    accelerated = StatementLine.objects.filter(kind="commission", rate=Decimal(10))
+    assert accelerated.exists()
+    managers = Statement.objects.filter(rep__role=Role.MANAGER, period="quarter")
+    assert managers.filter(status="closed").count() == 6 * 4
+    assert Dispute.objects.get().statement.rep.username == "rep"
+
+
+def test_the_rep_dashboard_shows_commission_earned_in_the_demo(demo):
+    from compensation.models import Statement
+    from dashboards.commission import commission_so_far
+
+    rep = User.objects.get(username="rep")
+    found = commission_so_far(rep, rep, TODAY)
+    current = Statement.objects.get(rep=rep, period="month", start=date(2026, 12, 1))
+    assert found is not None and found.text == f"{current.total:,.2f} USD"

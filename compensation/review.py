@@ -1,0 +1,180 @@
+"""Reads for the pay pages: one statement explained, and one period's statements reviewed.
+
+Both start from statements the access layer has already scoped.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from statistics import median
+
+from django.db.models import Count, QuerySet, Sum
+
+from compensation.models import Dispute, LineKind, Statement, StatementLine, StatementStatus
+from core.periods import add_months, period_containing
+
+ZERO = Decimal(0)
+PAID_ON_DEALS = {LineKind.COMMISSION, LineKind.SPIF}
+DRAWS = {LineKind.DRAW, LineKind.DRAW_RECOVERY}
+# A payout above this many times the period's median is flagged for a second look.
+ANOMALY_TIMES = Decimal(5)
+
+
+@dataclass(frozen=True)
+class TierCrossed:
+    component: str
+    tier: str
+    rate: Decimal | None
+    base: Decimal
+    amount: Decimal
+
+
+@dataclass
+class StatementView:
+    statement: Statement
+    deals: list[StatementLine] = field(default_factory=list)
+    tiers: list[TierCrossed] = field(default_factory=list)
+    bonuses: list[StatementLine] = field(default_factory=list)
+    caps: list[StatementLine] = field(default_factory=list)
+    clawbacks: list[StatementLine] = field(default_factory=list)
+    adjustments: list[StatementLine] = field(default_factory=list)
+    draws: list[StatementLine] = field(default_factory=list)
+    disputes: list[Dispute] = field(default_factory=list)
+    year_to_date: Decimal = ZERO
+    year_statements: int = 0
+
+
+def _tiers(lines: list[StatementLine]) -> list[TierCrossed]:
+    sums: dict[tuple[str, str, Decimal | None], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for line in lines:
+        if line.kind == LineKind.COMMISSION:
+            entry = sums[line.component, line.tier, line.rate]
+            entry[0] += line.base or ZERO
+            entry[1] += line.amount
+    return [TierCrossed(c, t, r, base, amount) for (c, t, r), (base, amount) in sums.items()]
+
+
+def statement_view(statement: Statement, statements: QuerySet[Statement]) -> StatementView:
+    """A statement grouped as a rep reads it: deal lines, the tiers crossed, bonuses, caps,
+    clawbacks, adjustments, draws, its disputes, and the fiscal year to date (from the rep's
+    statements of the same kind in `statements`, up to this one)."""
+    lines = list(statement.lines.select_related("created_by").order_by("position"))
+    view = StatementView(statement, tiers=_tiers(lines))
+    groups = {
+        LineKind.BONUS: view.bonuses,
+        LineKind.CAP: view.caps,
+        LineKind.CLAWBACK: view.clawbacks,
+        LineKind.ADJUSTMENT: view.adjustments,
+    }
+    for line in lines:
+        if line.kind in PAID_ON_DEALS:
+            view.deals.append(line)
+        elif line.kind in DRAWS:
+            view.draws.append(line)
+        else:
+            groups[LineKind(line.kind)].append(line)
+    view.disputes = list(statement.disputes.select_related("line", "resolved_by"))
+    year = period_containing(statement.start, "year")
+    so_far = statements.filter(
+        rep_id=statement.rep_id,
+        period=statement.period,
+        start__gte=year.start,
+        start__lte=statement.start,
+    ).aggregate(total=Sum("total"), count=Count("id"))
+    view.year_to_date, view.year_statements = so_far["total"] or ZERO, so_far["count"]
+    return view
+
+
+@dataclass(frozen=True)
+class RunRow:
+    statement: Statement
+    previous: Decimal | None  # the rep's total for the period before; None without one
+    anomaly: str
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.previous is None else self.statement.total - self.previous
+
+
+@dataclass(frozen=True)
+class RunReview:
+    period: str
+    start: date
+    rows: tuple[RunRow, ...]
+    total: Decimal
+    previous_total: Decimal | None
+    median: Decimal | None
+    closed: int
+    open: int
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.previous_total is None else self.total - self.previous_total
+
+    @property
+    def is_closed(self) -> bool:
+        return bool(self.rows) and not self.open
+
+
+def _anomaly(total: Decimal, middle: Decimal | None) -> str:
+    if total < 0:
+        return "negative: pays back more than it earns"
+    if middle and middle > 0 and total > ANOMALY_TIMES * middle:
+        return f"over {ANOMALY_TIMES:f} times the median ({middle:,.2f})"
+    return ""
+
+
+def run_review(statements: QuerySet[Statement], period: str, start: date) -> RunReview:
+    """The period's statements per rep, against each rep's previous period, with anomalies:
+    a negative payout, or one over ANOMALY_TIMES times the median."""
+    months = 1 if period == "month" else 3
+    rows = list(
+        statements.filter(period=period, start=start)
+        .select_related("rep", "plan")
+        .order_by("rep__last_name", "rep__first_name", "rep_id")
+    )
+    before = dict(
+        statements.filter(period=period, start=add_months(start, -months)).values_list(
+            "rep_id", "total"
+        )
+    )
+    middle = median([row.total for row in rows]) if rows else None
+    reviewed = tuple(RunRow(s, before.get(s.rep_id), _anomaly(s.total, middle)) for s in rows)
+    closed = sum(1 for s in rows if s.status == StatementStatus.CLOSED)
+    return RunReview(
+        period=period,
+        start=start,
+        rows=reviewed,
+        total=sum((s.total for s in rows), ZERO),
+        previous_total=sum(before.values(), ZERO) if before else None,
+        median=middle,
+        closed=closed,
+        open=len(rows) - closed,
+    )
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    period: str
+    start: date
+    statements: int
+    closed: int
+    total: Decimal
+
+
+def run_list(statements: QuerySet[Statement]) -> list[RunSummary]:
+    """Every period that has statements, newest first, with its count, closed count and total."""
+    rows = (
+        statements.values("period", "start", "status")
+        .annotate(count=Count("id"), total=Sum("total"))
+        .order_by()
+    )
+    found: dict[tuple[str, date], list] = defaultdict(lambda: [0, 0, ZERO])
+    for row in rows:
+        entry = found[row["period"], row["start"]]
+        entry[0] += row["count"]
+        entry[1] += row["count"] if row["status"] == StatementStatus.CLOSED else 0
+        entry[2] += row["total"] or ZERO
+    ordered = sorted(found.items(), key=lambda item: (item[0][1], item[0][0]), reverse=True)
+    return [RunSummary(kind, start, *values) for (kind, start), values in ordered]
