@@ -11,9 +11,10 @@ $(BIN)/python:
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y python3-venv && \
 	  $(PYTHON) -m venv $(VENV); }
 
-$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-nodeps.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
 run: $(VENV)/.installed
