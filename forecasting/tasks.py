@@ -24,8 +24,8 @@ def pipeline_snapshot_take(day: str | None = None) -> dict:
     return {"day": taken_on.isoformat(), "rows": take(day=taken_on)}
 
 
-@shared_task(**RETRIES)
-def forecast_run(as_of: str | None = None) -> dict:
+@shared_task(bind=True, **RETRIES)
+def forecast_run(self, as_of: str | None = None) -> dict:
     """Forecast as of the end of `as_of` (ISO date; yesterday, the last whole day, when omitted).
 
     The database pass happens here; the fits and lines go out in chunks of scopes, one task
@@ -40,11 +40,16 @@ def forecast_run(as_of: str | None = None) -> dict:
     chunks = [plan.items[i : i + size] for i in range(0, len(plan.items), size)]
     weights = weights_dump(plan.weights)
     lines = sum(len(ps) for ps in plan.periods.values()) * len(plan.items)
+    # The chunks go to the queue this task came from, to the workers that serve it.
+    queue = {"queue": q} if (q := (self.request.delivery_info or {}).get("routing_key")) else {}
     header = [
-        forecast_chunk_save.s(run.pk, day.isoformat(), weights, [scope_input_dump(i) for i in c])
+        forecast_chunk_save.s(
+            run.pk, day.isoformat(), weights, [scope_input_dump(i) for i in c]
+        ).set(**queue)
         for c in chunks
     ]
-    finish = forecast_run_finish.s(run.pk, lines).on_error(forecast_run_fail.s(run.pk))
+    finish = forecast_run_finish.s(run.pk, lines).set(**queue)
+    finish = finish.on_error(forecast_run_fail.s(run.pk).set(**queue))
     try:
         chord(header)(finish)
     except Exception as error:  # eagerly, a chunk's error; else the broker's
