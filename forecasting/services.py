@@ -133,9 +133,7 @@ def forecast_chunk_save(
     """Fit and write the lines of some of a running run's scopes; returns how many series each
     model fitted. Done again (a worker lost, the task retried), it replaces its own lines, so
     a chunk is written once whatever happens. A run already closed or replaced is left alone."""
-    lines, models_used = lines_build(
-        plan=Plan(forecast_periods(as_of), weights, items), parallel=False
-    )
+    lines, models_used = lines_build(plan=Plan(forecast_periods(as_of), weights, items))
     with transaction.atomic():
         run = ForecastRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.status != RunStatus.RUNNING:
