@@ -32,7 +32,7 @@ from pipeline.selectors import deal_states_as_of
 
 PERIODS_AHEAD = 3  # the current period and the next two
 WORKERS = min(2, os.cpu_count() or 1)  # processes fitting time series
-PARALLEL_FROM = 200  # scopes; fewer fit faster in-process than a pool starts
+PARALLEL_FROM = 40  # scopes; fewer fit faster in-process than a pool starts
 CENT = Decimal("0.01")
 CATEGORIES = ("commit", "best_case", "pipeline")
 TERRITORY = Coalesce(
