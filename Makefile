@@ -11,9 +11,10 @@ $(BIN)/python:
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y python3-venv && \
 	  $(PYTHON) -m venv $(VENV); }
 
-$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-nodeps.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
 # Hashed, brotli- and gzip-compressed copies of the static files (plotly.js is 4.8 MB, 1.1 MB

@@ -27,7 +27,7 @@ from compensation.models import (
     Statement,
     StatementLine,
 )
-from forecasting.models import ForecastCall, ForecastLine, ForecastRun, ScopeKind
+from forecasting.models import ForecastCall, ForecastLine, ForecastRun, RunStatus, ScopeKind
 from metrics.scope import Scope
 from org.models import Role, Team, User
 from org.selectors import reporting_tree_ids
@@ -385,8 +385,9 @@ def _person_scopes(user: Viewer) -> Q | None:
 
 
 def visible_forecast_lines(user: Viewer) -> QuerySet[ForecastLine]:
+    """Lines of complete runs only: a run still being written by its workers shows nothing."""
     scopes = _person_scopes(user)
-    lines = ForecastLine.objects.all()
+    lines = ForecastLine.objects.filter(run__status=RunStatus.SUCCEEDED)
     return lines if scopes is None else lines.filter(scopes)
 
 

@@ -1,9 +1,11 @@
 """Forecast runs and lines (read-only, in the user's scope) and managers' calls."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers
 
 import access
 from api.base import ReadOnlyScopedViewSet, ScopedPermission, ScopedViewSet
+from forecasting.methods import method_describe
 from forecasting.models import ForecastCall, ForecastLine, ForecastRun
 from forecasting.services import forecast_call_make
 
@@ -25,15 +27,35 @@ class ForecastRunViewSet(ReadOnlyScopedViewSet):
 
 
 class ForecastLineSerializer(serializers.ModelSerializer):
+    method_label = serializers.SerializerMethodField(help_text="The time-series model, in words.")
+    method_how = serializers.SerializerMethodField(help_text="How its number was made.")
+
     class Meta:
         model = ForecastLine
         fields = [
             *("id", "run", "scope_kind", "scope_key", "scope_name", "person", "territory"),
             *("period_kind", "period_start", "currency", "closed", "commit", "best_case"),
             *("pipeline", "weighted_pipeline", "call", "call_comment", "rollup_with_calls"),
-            *("method", "ts_point", "ts_low80", "ts_high80", "ts_low95", "ts_high95"),
+            *(
+                "method",
+                "method_label",
+                "method_how",
+                "ts_point",
+                "ts_low80",
+                "ts_high80",
+                "ts_low95",
+                "ts_high95",
+            ),
             *("blended", "blend_method"),
         ]
+
+    @extend_schema_field(str)
+    def get_method_label(self, line: ForecastLine) -> str:
+        return method_describe(line.method).label if line.method else ""
+
+    @extend_schema_field(str)
+    def get_method_how(self, line: ForecastLine) -> str:
+        return method_describe(line.method).how if line.method else ""
 
 
 class ForecastLineViewSet(ReadOnlyScopedViewSet):

@@ -30,6 +30,7 @@ from dashboards.filters import Filters
 from dashboards.integrations import RUN_FORECAST, latest_forecast
 from dashboards.territory_panels import NO_DATA, territory_blocks
 from forecasting import selectors as forecasting
+from forecasting.methods import FIGURES, method_describe
 from metrics import formulas as f
 from metrics.definitions import CURRENCY, FRACTION, KPIS
 from metrics.queries.common import MONEY_SUM
@@ -159,10 +160,11 @@ def forecast_chart(user: User, filters: Filters, months, link):
         )
         for m, p in zip(ahead, points, strict=True)
     ]
+    method = method_describe(forecast.method)
     weighting = "deal win scores" if forecast.weighted_by_scores else "stage win rates"
     note = (
-        f"{forecast.method}, made {forecast.made_at:%Y-%m-%d %H:%M}; band: {forecast.interval}. "
-        f"Weighted pipeline: by {weighting}."
+        f"{method.label.capitalize()}, made {forecast.made_at:%Y-%m-%d %H:%M}; "
+        f"band: {forecast.interval}. {method.how} Weighted pipeline: by {weighting}."
     )
     return chart("forecast", title, figure, rows, note=note, wide=True)
 
@@ -171,19 +173,21 @@ def forecast_track_record(user: User, today: date) -> Table:
     """What each past month's first forecast run said against what was won, and the error of
     each method over those months (your headline scope: the company, your tree, yourself)."""
     outcomes = forecasts.forecast_vs_actual(user, months=6, today=today)
-    wape = {
-        key: fmt(value, FRACTION) for key, value in forecasting.forecast_accuracy(outcomes).items()
-    }
+    scores = forecasting.forecast_accuracy(outcomes)
+    errors = "; ".join(
+        f"{FIGURES[key].label} {fmt(score.mape, FRACTION)} / {fmt(score.wape, FRACTION)}"
+        for key, score in scores.items()
+        if score.months
+    )
     note = (
-        f"Error over these months (WAPE): blend {wape['blended']}, pipeline "
-        f"{wape['weighted_pipeline']}, time series {wape['ts_point']}. "
+        f"Error over these months, MAPE / WAPE: {errors}. "
         "`python manage.py backtest_forecast` replays history for MAPE, WAPE and MASE by horizon."
     )
     return Table(
         "forecast_track",
         "Forecasts against actuals",
         [("Month", False), ("Run of", False), ("Blend", True), ("Weighted pipeline", True)]
-        + [("Time series", True), ("Won", True), ("Blend error", True)],
+        + [("Time series", True), ("Call", True), ("Won", True), ("Blend error", True)],
         [
             [
                 Cell(outcome.month.strftime("%Y-%m")),
@@ -191,6 +195,7 @@ def forecast_track_record(user: User, today: date) -> Table:
                 Cell(fmt(outcome.blended, CURRENCY), num=True),
                 Cell(fmt(outcome.weighted_pipeline, CURRENCY), num=True),
                 Cell(fmt(outcome.ts_point, CURRENCY), num=True),
+                Cell(fmt(outcome.call, CURRENCY), num=True),
                 Cell(fmt(outcome.actual, CURRENCY), num=True),
                 Cell(
                     fmt(f.ratio(outcome.blended - outcome.actual, outcome.actual), FRACTION),

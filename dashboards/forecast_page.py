@@ -30,6 +30,7 @@ from forecasting.grid import (
     grid_rows,
     node_deals,
 )
+from forecasting.methods import method_describe
 from forecasting.models import ForecastCall, ForecastLine, ForecastRun, ScopeKind
 from forecasting.selectors import forecast_run_latest
 from org.models import User
@@ -115,7 +116,7 @@ def _model_cells(row: Row) -> list[dict]:
     if line.ts_low80 is not None and line.ts_high80 is not None:
         low, high = money_compact(line.ts_low80), money_compact(line.ts_high80)
         interval = f"80 %: {low} – {high}"
-    series = f"time series ({line.method})" if line.method else "no time series"
+    series = method_describe(line.method).label if line.method else "no time series"
     how = f"Blend of the weighted pipeline and the {series}: {line.blend_method}."
     return [
         _cell(line.weighted_pipeline, HOW["weighted"]),

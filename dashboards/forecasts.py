@@ -81,6 +81,7 @@ def forecast_vs_actual(
             weighted_pipeline=line.weighted_pipeline,
             ts_point=line.ts_point,
             actual=actual.get(line.period_start, Decimal(0)),
+            call=line.call,
         )
     return list(outcomes.values())
 

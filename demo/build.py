@@ -23,6 +23,7 @@ from demo.context import DemoContext
 from demo.customers import CustomerBook
 from demo.data import PASSWORD
 from demo.deals import deals_plan
+from demo.forecasts import past_forecasts_run
 from demo.org import Org, org_build, org_save, rep_login_recast
 from demo.quotas import bookings_rates, quotas_create
 from demo.replay import deals_write
@@ -78,6 +79,7 @@ def demo_load(
     scale: float = 1.0,
     today: date | None = None,
     stdout: "SupportsWrite[str] | None" = None,
+    past_forecasts: int = 0,
 ) -> dict[str, int]:
     """Build the demo company unless it is already there; return the row count per table.
 
@@ -95,7 +97,14 @@ def demo_load(
             raise DemoConflict("Cannot build the demo: " + "; ".join(problems) + ". Use --reset.")
         today = today or timezone.localdate()
         ctx = DemoContext(seed, scale, today, timezone.get_current_timezone())
-        _build(ctx, lambda label, step, *args: _timed(stdout, label, step, *args))
+
+        def run(label: str, step: Callable[..., Any], *args: Any) -> Any:
+            return _timed(stdout, label, step, *args)
+
+        _build(ctx, run)
+        if past_forecasts:
+            label = f"forecasts as of the past {past_forecasts} month starts"
+            run(label, past_forecasts_run, today, past_forecasts)
     return table_counts()
 
 

@@ -30,9 +30,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
+from threadpoolctl import threadpool_limits
 
 from core.periods import Period, add_months, period_containing
-from forecasting.blending import TrackPoint, blend, blend_weights
+from forecasting.blending import TrackPoint, Weight, blend, blend_weights
 from forecasting.models import ForecastCall, PeriodKind, ScopeKind
 from forecasting.probabilities import AGE_LIMITS, WinProbabilities
 from forecasting.scopes import Cell, Org, ScopeRef, all_scopes, scopes_of_cell
@@ -44,7 +45,7 @@ from scoring.models import DealScore
 
 PERIODS_AHEAD = 3  # the current period and the next two
 WORKERS = min(2, os.cpu_count() or 1)  # processes fitting time series
-PARALLEL_FROM = 200  # scopes; fewer fit faster in-process than a pool starts
+PARALLEL_FROM = 40  # scopes; fewer fit faster in-process than a pool starts
 CENT = Decimal("0.01")
 CATEGORIES = ("commit", "best_case", "pipeline")
 TERRITORY = Coalesce(
@@ -312,12 +313,17 @@ def series_forecast(
 
 
 def series_forecasts(
-    histories: list[dict[date, Decimal]], periods: dict[str, list[Period]]
+    histories: list[dict[date, Decimal]], periods: dict[str, list[Period]], parallel: bool = True
 ) -> Iterator[SeriesForecast | None]:
     """`series_forecast` of each history, in order; on WORKERS processes when there are many
     (not inside a daemonic Celery worker process, which may not start children)."""
-    fit = partial(series_forecast, periods=periods)
-    if len(histories) < PARALLEL_FROM or WORKERS < 2 or multiprocessing.current_process().daemon:
+    with threadpool_limits(limits=1):  # BLAS threads per fit only fight each other
+        yield from _fits(partial(series_forecast, periods=periods), histories, parallel)
+
+
+def _fits(fit, histories, parallel: bool) -> Iterator[SeriesForecast | None]:
+    alone = len(histories) < PARALLEL_FROM or WORKERS < 2 or not parallel
+    if alone or multiprocessing.current_process().daemon:
         yield from map(fit, histories)
         return
     # Forked children only fit numbers; they never touch the database connection.
@@ -343,41 +349,92 @@ class LineValues:
     values: dict
 
 
-def lines_build(
-    *,
-    org: Org,
-    facts: Facts,
-    calls: dict,
-    track: list[TrackPoint],
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[list[LineValues], dict[str, int]]:
-    """Every scope's line for every period, and how many series each model fitted; `track`
-    is what past runs forecast, to weigh the blend."""
+@dataclass
+class ScopeInput:
+    """What the database pass found for one scope: all its lines need besides the fit."""
+
+    scope: ScopeRef
+    history: dict[date, Decimal]
+    sums: dict[PeriodKey, Sums]
+    rollups: dict[PeriodKey, Decimal]
+    calls: dict[PeriodKey, tuple[Decimal, str]]  # the call in force: amount, comment
+
+
+@dataclass
+class Plan:
+    """A run's inputs: every scope's numbers, and the blend's weights per period index."""
+
+    periods: dict[str, list[Period]]
+    weights: dict[int, Weight]
+    items: list[ScopeInput]
+
+
+def plan_build(*, org: Org, facts: Facts, calls: dict, track: list[TrackPoint]) -> Plan:
+    """Add cells up into every scope; `track` is what past runs forecast, to weigh the blend."""
     sums, history = scope_totals(org, facts)
     rollups = rollups_with_calls(org, facts, calls)
     actuals = {(scope.kind, scope.key): months for scope, months in history.items()}
     weights = blend_weights(track, actuals, facts.periods[PeriodKind.MONTH][0].start)
-    scopes = all_scopes(org)
+    keys = [(kind, p.start) for kind, ps in facts.periods.items() for p in ps]
+    items = []
+    for scope in all_scopes(org):
+        totals = {key: sums[scope][key] for key in keys} if scope in sums else {}
+        made = {key: calls.get((scope.kind, scope.key, *key)) for key in keys}
+        items.append(
+            ScopeInput(
+                scope=scope,
+                history=dict(history.get(scope, {})),
+                sums={key: totals.get(key, Sums()) for key in keys},
+                rollups={
+                    key: _rollup(scope, key, totals.get(key, Sums()), rollups) for key in keys
+                },
+                calls={key: (c.amount, c.comment) for key, c in made.items() if c is not None},
+            )
+        )
+    return Plan(facts.periods, weights, items)
+
+
+def scope_lines(
+    item: ScopeInput,
+    forecast: SeriesForecast | None,
+    periods: dict[str, list[Period]],
+    weights: dict[int, Weight],
+) -> list[LineValues]:
+    """One scope's line for every period, from its numbers and its fitted series."""
+    lines = []
+    for kind, kind_periods in periods.items():
+        for index, period in enumerate(kind_periods):
+            key = (kind, period.start)
+            values = _line_values(item.sums[key], forecast, period, item.calls.get(key))
+            values["rollup_with_calls"] = item.rollups[key]
+            values["blended"], values["blend_method"] = blend(
+                values["weighted_pipeline"],
+                values["closed"],
+                values["ts_point"],
+                weights.get(index),
+            )
+            lines.append(LineValues(item.scope, kind, period.start, values))
+    return lines
+
+
+def lines_build(
+    *,
+    plan: Plan,
+    progress: Callable[[int, int], None] | None = None,
+    parallel: bool = True,
+) -> tuple[list[LineValues], dict[str, int]]:
+    """The lines of the plan's scopes, and how many series each model fitted; `parallel`
+    lets many fits spread over WORKERS processes."""
     models_used: dict[str, int] = defaultdict(int)
     lines = []
-    forecasts = series_forecasts([history.get(scope, {}) for scope in scopes], facts.periods)
-    for done, (scope, forecast) in enumerate(zip(scopes, forecasts, strict=True), start=1):
+    histories = [item.history for item in plan.items]
+    forecasts = series_forecasts(histories, plan.periods, parallel=parallel)
+    for done, (item, forecast) in enumerate(zip(plan.items, forecasts, strict=True), start=1):
         if forecast:
             models_used[forecast.method] += 1
-        for kind, periods in facts.periods.items():
-            for index, period in enumerate(periods):
-                key = (kind, period.start)
-                values = _line_values(scope, key, sums[scope][key], forecast, period, calls)
-                values["rollup_with_calls"] = _rollup(scope, key, sums[scope][key], rollups)
-                values["blended"], values["blend_method"] = blend(
-                    values["weighted_pipeline"],
-                    values["closed"],
-                    values["ts_point"],
-                    weights.get(index),
-                )
-                lines.append(LineValues(scope, kind, period.start, values))
+        lines += scope_lines(item, forecast, plan.periods, plan.weights)
         if progress:
-            progress(done, len(scopes))
+            progress(done, len(plan.items))
     return lines, dict(models_used)
 
 
@@ -389,10 +446,9 @@ def _rollup(scope: ScopeRef, key: PeriodKey, total: Sums, rollups: dict) -> Deci
     return total.closed + total.commit
 
 
-def _line_values(scope, key, total: Sums, forecast, period, calls) -> dict:
+def _line_values(total: Sums, forecast, period, call: tuple[Decimal, str] | None) -> dict:
     weighted = (total.closed + total.weighted_open).quantize(CENT)
     series = period_series_values(forecast, period) if forecast else (None,) * 5
-    call = calls.get((scope.kind, scope.key, *key))
     return {
         "currency": settings.DEFAULT_CURRENCY,
         "closed": total.closed,
@@ -400,8 +456,8 @@ def _line_values(scope, key, total: Sums, forecast, period, calls) -> dict:
         "best_case": total.best_case,
         "pipeline": total.pipeline,
         "weighted_pipeline": weighted,
-        "call": call.amount if call else None,
-        "call_comment": call.comment if call else "",
+        "call": call[0] if call else None,
+        "call_comment": call[1] if call else "",
         "method": forecast.method if forecast else "",
         "ts_point": series[0],
         "ts_low80": series[1],

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
 from django.utils import timezone
 
 from core.periods import add_months
@@ -102,6 +101,13 @@ def overdue_win_rate(*, moment: datetime, months: int = OVERDUE_MONTHS) -> Decim
     """How much of the overdue open pipeline at each of the last `months` month starts before
     `moment` was won within that month, as the history stood at `moment`."""
     this_month = timezone.localtime(moment).date().replace(day=1)
+    first = add_months(this_month, -months)
+    # Which deals were won in which month, as of `moment`: read once, not once per month.
+    won_in = dict(
+        deal_states_as_of(moment)
+        .filter(status=StageKind.WON, closed_on__gte=first, closed_on__lt=this_month)
+        .values_list("deal_id", "closed_on")
+    )
     overdue_total = won_total = Decimal(0)
     for back in range(1, months + 1):
         start = add_months(this_month, -back)
@@ -110,15 +116,14 @@ def overdue_win_rate(*, moment: datetime, months: int = OVERDUE_MONTHS) -> Decim
             deal_states_as_of(before)
             .filter(status=StageKind.OPEN, expected_close_on__lt=start)
             .exclude(forecast_category=ForecastCategory.OMITTED)
+            .values_list("deal_id", "amount")
         )
-        won = deal_states_as_of(moment).filter(
-            status=StageKind.WON, closed_on__gte=start, closed_on__lt=add_months(start, 1)
-        )
-        totals = overdue.aggregate(
-            all=Sum("amount"), won=Sum("amount", filter=Q(deal_id__in=won.values("deal_id")))
-        )
-        overdue_total += totals["all"] or 0
-        won_total += totals["won"] or 0
+        end = add_months(start, 1)
+        for deal_id, amount in overdue:
+            closed = won_in.get(deal_id) or end
+            overdue_total += amount or 0
+            if start <= closed < end:
+                won_total += amount or 0
     if not overdue_total:
         return None
     return (won_total / overdue_total).quantize(Decimal("0.0001"))

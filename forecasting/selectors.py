@@ -21,18 +21,28 @@ class ForecastOutcome:
     weighted_pipeline: Decimal
     ts_point: Decimal | None
     actual: Decimal
+    call: Decimal | None = None  # the scope's own call in force then, when one was made
 
 
-ACCURACY_METHODS = ("blended", "weighted_pipeline", "ts_point")
+ACCURACY_METHODS = ("blended", "weighted_pipeline", "ts_point", "call")
 
 
-def forecast_accuracy(outcomes: list[ForecastOutcome]) -> dict[str, Decimal | None]:
-    """WAPE of each method over the outcomes: sum |forecast - actual| / sum actual (None
-    without revenue, or for a method that forecast none of the months)."""
-    scores: dict[str, Decimal | None] = {}
+@dataclass(frozen=True)
+class Accuracy:
+    months: int  # months the method forecast
+    mape: Decimal | None  # mean of |forecast - actual| / actual over months with revenue
+    wape: Decimal | None  # sum |forecast - actual| / sum actual
+
+
+def forecast_accuracy(outcomes: list[ForecastOutcome]) -> dict[str, Accuracy]:
+    """MAPE and WAPE of each method over the outcomes (None without revenue, or for a method
+    that forecast none of the months, as calls are where nobody made one)."""
+    scores: dict[str, Accuracy] = {}
     for method in ACCURACY_METHODS:
         pairs = [(getattr(o, method), o.actual) for o in outcomes if getattr(o, method) is not None]
         actual = sum((a for _, a in pairs), Decimal(0))
         error = sum((abs(f - a) for f, a in pairs), Decimal(0))
-        scores[method] = error / actual if pairs and actual else None
+        ratios = [abs(f - a) / a for f, a in pairs if a]
+        mape = sum(ratios, Decimal(0)) / len(ratios) if ratios else None
+        scores[method] = Accuracy(len(pairs), mape, error / actual if pairs and actual else None)
     return scores

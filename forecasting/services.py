@@ -1,3 +1,4 @@
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,8 +12,17 @@ from django.utils import timezone
 
 from core.money import MONEY
 from core.periods import end_of_day, period_containing
-from forecasting.blending import TrackPoint, track_from_runs
-from forecasting.build import LineValues, calls_in_force, facts_collect, lines_build
+from forecasting.blending import TrackPoint, Weight, track_from_runs
+from forecasting.build import (
+    LineValues,
+    Plan,
+    ScopeInput,
+    calls_in_force,
+    facts_collect,
+    forecast_periods,
+    lines_build,
+    plan_build,
+)
 from forecasting.models import ForecastCall, ForecastLine, ForecastRun, PipelineSnapshot, RunStatus
 from forecasting.probabilities import win_probabilities_learn
 from forecasting.scopes import Org
@@ -59,14 +69,10 @@ def pipeline_snapshot_take(*, day: date) -> int:
     return len(snapshots)
 
 
-def forecast_compute(
-    *,
-    as_of: date,
-    track: list[TrackPoint] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    scored: bool = False,
-) -> tuple[list[LineValues], dict[str, int]]:
-    """Every scope's forecast lines as of the end of `as_of`, computed but not stored.
+def forecast_plan(
+    *, as_of: date, track: list[TrackPoint] | None = None, scored: bool = False
+) -> Plan:
+    """The database pass of a forecast as of the end of `as_of`: every scope's numbers.
 
     `track` (what earlier forecasts said) weighs the blend; by default, the stored runs'.
     `scored`: the weighted pipeline uses the stored deal scores instead of stage rates.
@@ -76,11 +82,24 @@ def forecast_compute(
     probabilities = win_probabilities_learn(moment=moment)
     facts = facts_collect(as_of=as_of, moment=moment, probabilities=probabilities, scored=scored)
     calls = calls_in_force(moment, facts.periods)
-    return lines_build(org=Org.load(), facts=facts, calls=calls, track=track, progress=progress)
+    return plan_build(org=Org.load(), facts=facts, calls=calls, track=track)
+
+
+def forecast_compute(
+    *,
+    as_of: date,
+    track: list[TrackPoint] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    scored: bool = False,
+) -> tuple[list[LineValues], dict[str, int]]:
+    """Every scope's forecast lines as of the end of `as_of`, computed but not stored."""
+    plan = forecast_plan(as_of=as_of, track=track, scored=scored)
+    return lines_build(plan=plan, progress=progress)
 
 
 def forecast_run(*, as_of: date, progress: Callable[[int, int], None] | None = None) -> ForecastRun:
-    """Forecast every scope for the periods ahead of `as_of`, from history as it stood then.
+    """Forecast every scope for the periods ahead of `as_of`, from history as it stood then,
+    in this process.
 
     The lines are written in one transaction with the run marked succeeded, replacing any
     earlier run of the same day. On any error the run is marked failed with it (earlier runs
@@ -101,8 +120,68 @@ def forecast_run(*, as_of: date, progress: Callable[[int, int], None] | None = N
     return run
 
 
-def _lines_save(run: ForecastRun, lines: list, models_used: dict, started: datetime) -> None:
-    rows = [
+def forecast_run_start(*, as_of: date) -> tuple[ForecastRun, Plan]:
+    """Open a run marked running and make its plan, for workers to fit in chunks
+    (`forecast_chunk_save`) and one to close (`forecast_run_finish`). An error marks the run
+    failed and is raised again."""
+    started = timezone.now()
+    scored = deal_scores_apply(as_of=as_of)
+    run = ForecastRun.objects.create(as_of=as_of, started_at=started, weighted_by_scores=scored)
+    try:
+        return run, forecast_plan(as_of=as_of, scored=scored)
+    except Exception as error:
+        _run_fail(run, error, started)
+        raise
+
+
+def forecast_chunk_save(
+    *, run_id: int, as_of: date, weights: dict[int, Weight], items: list[ScopeInput]
+) -> dict[str, int]:
+    """Fit and write the lines of some of a running run's scopes; returns how many series each
+    model fitted. Done again (a worker lost, the task retried), it replaces its own lines, so
+    a chunk is written once whatever happens. A run already closed or replaced is left alone."""
+    lines, models_used = lines_build(plan=Plan(forecast_periods(as_of), weights, items))
+    with transaction.atomic():
+        run = ForecastRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status != RunStatus.RUNNING:
+            return {}
+        for kind, key in {(item.scope.kind, item.scope.key) for item in items}:
+            run.lines.filter(scope_kind=kind, scope_key=key).delete()
+        ForecastLine.objects.bulk_create(_line_rows(run, lines), batch_size=2000)
+    return models_used
+
+
+def forecast_run_finish(
+    *, run_id: int, lines: int, models_used: list[dict[str, int]]
+) -> ForecastRun:
+    """Mark a run succeeded once its chunks wrote all its `lines`, replacing the other runs of
+    its day in the same transaction; a run already finished is returned as it is."""
+    run = ForecastRun.objects.get(pk=run_id)
+    with transaction.atomic():
+        ForecastRun.objects.select_for_update().filter(as_of=run.as_of).exists()
+        run.refresh_from_db()
+        if run.status != RunStatus.RUNNING:
+            return run
+        written = run.lines.count()
+        if written != lines:
+            raise RuntimeError(f"The run has {written} of its {lines} lines.")
+        used: Counter[str] = Counter()
+        for chunk in models_used:
+            used.update(chunk)
+        _run_succeed(run, dict(used))
+    return run
+
+
+def forecast_run_fail(*, run_id: int, error: Exception) -> None:
+    """Mark a running run failed with the error of one of its parts (its lines are deleted)."""
+    run = ForecastRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).first()
+    if run is not None:
+        run.lines.all().delete()
+        _run_fail(run, error, run.started_at)
+
+
+def _line_rows(run: ForecastRun, lines: list[LineValues]) -> list[ForecastLine]:
+    return [
         ForecastLine(
             run=run,
             scope_kind=line.scope.kind,
@@ -116,15 +195,23 @@ def _lines_save(run: ForecastRun, lines: list, models_used: dict, started: datet
         )
         for line in lines
     ]
+
+
+def _run_succeed(run: ForecastRun, models_used: dict) -> None:
+    ForecastRun.objects.filter(as_of=run.as_of).exclude(pk=run.pk).delete()
+    finished = timezone.now()
+    run.status = RunStatus.SUCCEEDED
+    run.finished_at = finished
+    run.duration_seconds = (finished - run.started_at).total_seconds()
+    run.models_used = models_used
+    run.save()
+
+
+def _lines_save(run: ForecastRun, lines: list, models_used: dict, started: datetime) -> None:
     with transaction.atomic():
-        ForecastRun.objects.filter(as_of=run.as_of).exclude(pk=run.pk).delete()
-        ForecastLine.objects.bulk_create(rows, batch_size=2000)
-        finished = timezone.now()
-        run.status = RunStatus.SUCCEEDED
-        run.finished_at = finished
-        run.duration_seconds = (finished - started).total_seconds()
-        run.models_used = models_used
-        run.save()
+        ForecastLine.objects.bulk_create(_line_rows(run, lines), batch_size=2000)
+        run.started_at = started
+        _run_succeed(run, models_used)
 
 
 def _run_fail(run: ForecastRun, error: Exception, started: datetime) -> None:

@@ -220,6 +220,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
 }
 CELERY_TIMEZONE = TIME_ZONE
+# The nightly forecast sends its scopes to the workers in chunks of this many, one task each.
+FORECAST_CHUNK_SCOPES = envint("FORECAST_CHUNK_SCOPES", 250)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat schedules live in the database, each created by its app's migration (spm/schedules.py),
 # so admins edit or pause them in the admin site.

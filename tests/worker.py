@@ -25,6 +25,7 @@ def worker_start(
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}"
         f"/{db['NAME']}",
         "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "PACER_TEST_WORKER": "1",
         **(env or {}),
     }
     command = [sys.executable, "-m", "tests.clock", "celery", "-A", "spm", "worker"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from core.periods import add_months
+from forecasting.methods import method_describe
 from forecasting.models import ForecastLine
 from forecasting.services import forecast_run
 from pipeline.models import ImportRun
@@ -160,7 +161,9 @@ def test_the_executive_forecast_and_data_health_show_the_latest_run_and_import(c
         run=run, scope_kind="company", period_kind="month", period_start=today.replace(day=1)
     )
     assert line.ts_point is not None
-    assert f"{line.method}, made {run.finished_at:%Y-%m-%d %H:%M}" in html
+    label = method_describe(line.method).label.capitalize()
+    assert f"{label}, made {run.finished_at:%Y-%m-%d %H:%M}" in html
+    assert label.startswith("Time series: average of")
     client.force_login(book["admin"])
     html = client.get(PAGES["admin"]).content.decode()
     assert f"as of {today.isoformat()}, up to date" in html
@@ -213,7 +216,9 @@ def test_the_executive_page_sets_last_months_forecast_against_what_was_won(
     table = html[html.index('id="panel-forecast_track"') :]
     row = re.search(rf"<tr>\s*<td[^>]*>\s*{month:%Y-%m}.*?</tr>", table, re.S).group(0)
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row, re.S)]
-    # Negotiation's default 70 % of 800 in the pipeline; 800 won.
+    # Negotiation's default 70 % of 800 in the pipeline, no call; 800 won: 240 off, 30 %.
     assert cells[1] == month.isoformat()
-    assert (cells[3], cells[5]) == ("560.00 USD", "800.00 USD")
-    assert "Error over these months (WAPE)" in table
+    assert (cells[3], cells[5], cells[6]) == ("560.00 USD", "—", "800.00 USD")
+    assert "Error over these months, MAPE / WAPE:" in table
+    assert "weighted pipeline 30.0 % / 30.0 %" in table
+    assert "manager&#x27;s call" not in table and "manager's call" not in table

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from dashboards.forecasts import forecast_vs_actual, latest_forecast
 from forecasting.models import ForecastCall, ForecastRun, RunStatus
-from forecasting.selectors import ForecastOutcome, forecast_accuracy
+from forecasting.selectors import Accuracy, ForecastOutcome, forecast_accuracy
 from forecasting.services import forecast_run
 from tests.forecasting.test_run import deal
 
@@ -148,23 +148,31 @@ def test_a_company_call_needs_no_key_and_only_admins_make_it(run, manager, admin
     assert ForecastCall.objects.get().scope_key == ""
 
 
-def test_accuracy_is_the_weighted_absolute_error_of_each_method():
-    def outcome(month: int, blended, pipeline, series, actual) -> ForecastOutcome:
+def test_accuracy_is_the_mean_and_weighted_absolute_error_of_each_method():
+    def outcome(month: int, blended, pipeline, series, actual, call=None) -> ForecastOutcome:
         day = date(2026, month, 1)
         return ForecastOutcome(
-            day, day, Decimal(blended), Decimal(pipeline), series, Decimal(actual)
+            day, day, Decimal(blended), Decimal(pipeline), series, Decimal(actual), call
         )
 
-    outcomes = [outcome(5, 90, 50, Decimal(130), 100), outcome(6, 330, 300, None, 300)]
-    # Blend |90-100| + |330-300| = 40 over 400; pipeline 50 + 0 over 400; series 30 over 100.
+    outcomes = [
+        outcome(5, 90, 50, Decimal(130), 100, Decimal(80)),
+        outcome(6, 330, 300, None, 300),
+    ]
+    # WAPE: blend |90-100| + |330-300| = 40 over 400; pipeline 50 + 0 over 400; series 30 over
+    # 100; the call 20 over 100. MAPE: blend (0.1 + 0.1) / 2, pipeline (0.5 + 0) / 2.
     assert forecast_accuracy(outcomes) == {
-        "blended": Decimal("0.1"),
-        "weighted_pipeline": Decimal("0.125"),
-        "ts_point": Decimal("0.3"),
+        "blended": Accuracy(2, Decimal("0.1"), Decimal("0.1")),
+        "weighted_pipeline": Accuracy(2, Decimal("0.25"), Decimal("0.125")),
+        "ts_point": Accuracy(1, Decimal("0.3"), Decimal("0.3")),
+        "call": Accuracy(1, Decimal("0.2"), Decimal("0.2")),
     }
     assert forecast_accuracy([outcome(5, 10, 10, None, 0)]) == {
-        "blended": None, "weighted_pipeline": None, "ts_point": None,
-    }  # fmt: skip
+        "blended": Accuracy(1, None, None),
+        "weighted_pipeline": Accuracy(1, None, None),
+        "ts_point": Accuracy(0, None, None),
+        "call": Accuracy(0, None, None),
+    }
 
 
 def test_a_call_through_the_api_takes_a_best_case_not_below_its_commit(run, manager):

@@ -24,7 +24,7 @@ def test_the_nightly_schedule_is_in_the_database_for_admins_to_edit():
 def test_the_task_runs_the_forecast_and_says_what_it_did(stages):
     summary = forecast_run.delay("2026-05-15").get()
     run = ForecastRun.objects.get()
-    assert summary == {"run": run.pk, "as_of": "2026-05-15", "seconds": run.duration_seconds}
+    assert summary == {"run": run.pk, "as_of": "2026-05-15", "scopes": 1, "chunks": 1}
     assert run.status == RunStatus.SUCCEEDED
 
 
@@ -32,7 +32,7 @@ def test_a_failing_task_is_retried_and_every_attempt_is_recorded(stages, monkeyp
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("forecasting.services.lines_build", broken)
+    monkeypatch.setattr("forecasting.services.plan_build", broken)
     # Eagerly, Celery runs the retries in line when errors are not propagated.
     monkeypatch.setitem(app.conf, "task_eager_propagates", False)
     result = forecast_run.apply(args=["2026-05-15"])

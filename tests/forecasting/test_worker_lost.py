@@ -1,10 +1,11 @@
 """A real Celery worker killed in the middle of a forecast run: the run is never half there, and
-the task runs again to exactly one complete run for its as-of date.
+the lost chunk of scopes runs again to exactly one complete run for its as-of date.
 
-The test holds a SHARE lock on the forecast lines table. The run computes its lines, then waits
-on that lock to write them: its run row is committed as running, its transaction open. The test
-sees that in PostgreSQL itself (the worker's session waiting on the lock to insert lines) before
-it kills anything; nothing in the worker is patched or slowed.
+The run's task opens the run and sends its scopes out in chunks, one scope each here. The test
+holds a SHARE lock on the forecast lines table: the first chunk computes its lines, then waits
+on that lock to write them, its transaction open. The test sees that in PostgreSQL itself (the
+worker's session waiting on the lock) before it kills anything; nothing in the worker is
+patched or slowed.
 """
 
 import os
@@ -31,6 +32,7 @@ AS_OF = date(2026, 5, 15)
 # The recovering worker: it takes back a message left unacknowledged for 4 s (the time counts
 # on each worker's clock, pinned to noon when it starts), looking every second.
 RECOVERING = {"CELERY_VISIBILITY_TIMEOUT": "4", "PACER_TEST_RESTORE_EVERY_SECOND": "1"}
+ONE_SCOPE_A_CHUNK = {"FORECAST_CHUNK_SCOPES": "1"}
 WAITING_TO_WRITE_LINES = """
     SELECT DISTINCT pid FROM pg_locks
     WHERE relation = 'forecasting_forecastline'::regclass AND NOT granted
@@ -103,80 +105,53 @@ def assert_nothing_half_written(abandoned: ForecastRun) -> None:
     assert forecast_run_latest() is None
 
 
+def run_complete() -> bool:
+    return ForecastRun.objects.filter(as_of=AS_OF, status=RunStatus.SUCCEEDED).exists()
+
+
 def assert_one_complete_run(summary: dict, lines: int) -> None:
-    run = ForecastRun.objects.get(as_of=AS_OF)  # the abandoned attempt is gone
-    assert (run.status, summary["run"], summary["as_of"]) == (
+    run = ForecastRun.objects.get(as_of=AS_OF)
+    assert (run.status, summary["run"], summary["as_of"], summary["chunks"]) == (
         RunStatus.SUCCEEDED,
         run.pk,
         AS_OF.isoformat(),
+        3,  # company, manager, rep: a chunk each
     )
     assert ForecastLine.objects.filter(run=run).count() == lines
     assert ForecastLine.objects.count() == lines
     assert forecast_run_latest() == run
 
 
-def test_a_run_whose_worker_machine_died_runs_again_once_on_another_worker(
+def test_a_run_whose_worker_machine_died_runs_its_lost_chunk_again_on_another_worker(
     open_pipeline, monkeypatch
 ):
-    """The harsh case: the whole worker (its main process and the pool child running the task)
-    is SIGKILLed at once, as a lost machine goes. Nobody is left to report the task lost; the
-    message, taken but never acknowledged (acks late), stays in Redis. A fresh worker with a
-    short visibility timeout takes it back (real redelivery, no explicit retry) and runs the
-    same task, same id, to the end."""
+    """The harsh case: the whole worker (its main process and the pool child running a chunk)
+    is SIGKILLed at once, as a lost machine goes. Nobody is left to report the chunk lost; its
+    message, taken but never acknowledged (acks late), stays in Redis, with the chunks not yet
+    taken. A fresh worker with a short visibility timeout takes it back (real redelivery, no
+    explicit retry), writes every chunk, and the chord's callback completes the run."""
     assert open_pipeline == 18  # company, manager, rep x 3 months and 3 quarters
     monkeypatch.setitem(app.conf, "task_always_eager", False)
-    worker, queue = worker_start(pool="prefork")
+    worker, queue = worker_start(pool="prefork", env=ONE_SCOPE_A_CHUNK)
     fresh = None
     try:
         with transaction.atomic():
             lines_table_lock()
             result = forecast_run.apply_async(args=[AS_OF.isoformat()], queue=queue)
-            (session,) = wait_for("the run to wait to write lines", sessions_waiting_to_write_lines)
+            (session,) = wait_for("a chunk to wait to write lines", sessions_waiting_to_write_lines)
             abandoned = ForecastRun.objects.get(as_of=AS_OF, status=RunStatus.RUNNING)
-            assert pool_children(worker.pid)  # the task runs in a pool child
+            assert pool_children(worker.pid)  # the chunk runs in a pool child
             os.killpg(worker.pid, signal.SIGKILL)
             assert worker.wait(timeout=10) == -signal.SIGKILL
         # The lock is released: the dead worker's session finds its client gone and rolls back.
         wait_for("PostgreSQL to end the dead worker's session", lambda: session_gone(session))
         assert_nothing_half_written(abandoned)
-        assert result.state == "PENDING"  # nobody said anything about the task
-        fresh, _ = worker_start(queue, pool="prefork", env=RECOVERING)
-        summary = result.get(timeout=40)
+        summary = result.get(timeout=10)  # the run's own task had handed out its chunks
+        fresh, _ = worker_start(queue, pool="prefork", env={**RECOVERING, **ONE_SCOPE_A_CHUNK})
+        wait_for("the run to complete", run_complete, timeout=60)
     finally:
         stopped(worker)
         if fresh is not None:
             stopped(fresh)
-    assert_one_complete_run(summary, open_pipeline)
-
-
-def test_a_run_whose_pool_child_was_killed_is_requeued_and_runs_again_once(
-    open_pipeline, monkeypatch
-):
-    """The pool child running the task is SIGKILLed (the out-of-memory killer's way); the
-    worker's main process sees it lost and, rejecting the message (reject on worker lost),
-    puts it back at once. A new child runs it again, which first waits on the same lock: two
-    attempts, the dead one running still as far as the database knows. When the lock goes,
-    the second completes and replaces the first."""
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-    worker, queue = worker_start(pool="prefork")
-    try:
-        with transaction.atomic():
-            lines_table_lock()
-            result = forecast_run.apply_async(args=[AS_OF.isoformat()], queue=queue)
-            (session,) = wait_for("the run to wait to write lines", sessions_waiting_to_write_lines)
-            abandoned = ForecastRun.objects.get(as_of=AS_OF, status=RunStatus.RUNNING)
-            (child,) = pool_children(worker.pid)
-            os.kill(child, signal.SIGKILL)
-            again = wait_for(
-                "the second attempt to wait to write lines",
-                lambda: [pid for pid in sessions_waiting_to_write_lines() if pid != session],
-            )
-            assert len(again) == 1 and worker.poll() is None
-            statuses = ForecastRun.objects.filter(as_of=AS_OF).values_list("status", flat=True)
-            assert list(statuses) == [RunStatus.RUNNING, RunStatus.RUNNING]
-        wait_for("PostgreSQL to end the dead child's session", lambda: session_gone(session))
-        summary = result.get(timeout=30)
-    finally:
-        stopped(worker)
-    assert summary["run"] != abandoned.pk
+    assert summary["run"] == abandoned.pk
     assert_one_complete_run(summary, open_pipeline)

@@ -24,6 +24,13 @@ class Command(BaseCommand):
             help="The last day of the demo's history, as YYYY-MM-DD (default: today).",
         )
         parser.add_argument(
+            "--past-forecasts",
+            type=int,
+            default=12,
+            help="Replay the forecast at this many past month starts (default 12; 0: none), "
+            "so past forecasts can be set against what closed.",
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help="First delete all sales data and the demo people, then rebuild.",
@@ -34,12 +41,20 @@ class Command(BaseCommand):
     ) -> None:
         if scale <= 0:
             raise CommandError("--scale must be positive.")
+        if options["past_forecasts"] < 0:
+            raise CommandError("--past-forecasts cannot be negative.")
         started = perf_counter()
         try:
             with transaction.atomic():
                 if reset:
                     demo_reset()
-                counts = demo_load(seed=seed, scale=scale, today=today, stdout=self.stdout)
+                counts = demo_load(
+                    seed=seed,
+                    scale=scale,
+                    today=today,
+                    stdout=self.stdout,
+                    past_forecasts=options["past_forecasts"],
+                )
         except DemoConflict as error:
             raise CommandError(str(error)) from error
         call_command("score_deals", stdout=self.stdout)
