@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "org",
     "territories",
     "pipeline",
+    "rollups",
     "metrics",
     "quotas",
     "compensation",

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.build import LOGINS, PASSWORD, DemoConflict, demo_load, demo_reset
+from rollups.stats import rollups_fill
 
 
 class Command(BaseCommand):
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 counts = demo_load(seed=seed, scale=scale, today=today, stdout=self.stdout)
         except DemoConflict as error:
             raise CommandError(str(error)) from error
+        counts["rollup rows"] = sum(rollups_fill().values())  # marks the rollups filled
         width = max(len(label) for label in counts)
         for label, count in counts.items():
             self.stdout.write(f"{label:<{width}}  {count:>8,}")
