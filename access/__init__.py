@@ -272,7 +272,18 @@ def visible_scope(user: Viewer) -> Scope:
         quotas=visible_quotas(user),
         reps=visible_people(user).filter(role=Role.REP),
         company=_people_ids(user) is None,
+        closed=_credited_in_rollups(user),
     )
+
+
+def _credited_in_rollups(user: Viewer) -> Q:
+    """`_credited` for closed deals, said on the daily rollup's columns."""
+    ids = _people_ids(user)
+    if ids is None:
+        return Q()
+    if isinstance(user, User) and user.role == Role.MANAGER:
+        return Q(manager_id__in=ids) | Q(owner_id=user.pk)
+    return Q(owner_id__in=ids)
 
 
 # Compensation. Plans are not secret (everyone signed in reads them); pay is: statements, their

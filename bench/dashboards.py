@@ -3,10 +3,11 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x SECRET_KEY=... \
         .venv/bin/python bench/dashboards.py [--scale 1] [--runs 20] [--multiply 0]
 
-Builds its own database next to the one DATABASE_URL names (`pacer_bench_dashboards` on that
-PostgreSQL server; without DATABASE_URL, var/bench-dashboards.sqlite3), loads the demo company
-at `--scale` and, with `--multiply N` (PostgreSQL only), copies every demo deal N more times
-with INSERT ... SELECT (same owners, stages, dates and amounts; no history rows), e.g.
+Builds its own database next to the one DATABASE_URL names (`pacer_bench_dashboards`, or
+$PACER_BENCH_DB, on that PostgreSQL server; without DATABASE_URL,
+var/bench-dashboards.sqlite3), loads the demo company at `--scale` and, with `--multiply N`
+(PostgreSQL only), copies every demo deal N more times with INSERT ... SELECT (same owners,
+stages, dates and amounts; no history rows) and fills the rollups, e.g.
 `--multiply 115` for about a million deals.
 
 Each role's page is requested through Django's test client (the whole middleware stack, no
@@ -29,7 +30,7 @@ from pathlib import Path
 from benchdb import postgres_database
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "pacer_bench_dashboards"
+BENCH_DB = os.environ.get("PACER_BENCH_DB", "pacer_bench_dashboards")
 PAGES = [
     ("rep", "rep", "/dashboards/rep/"),
     ("manager", "manager", "/dashboards/team/"),
@@ -72,6 +73,7 @@ def load(scale: float, multiply: int) -> dict[str, int]:
 
     from demo.build import demo_load, demo_reset
     from pipeline.models import Deal
+    from rollups.stats import rollups_fill
 
     started = time.perf_counter()
     demo_reset()
@@ -80,6 +82,7 @@ def load(scale: float, multiply: int) -> dict[str, int]:
         if connection.vendor != "postgresql":
             sys.exit("--multiply needs PostgreSQL.")
         copy_deals(multiply)
+    rollups_fill()  # the copies bypassed the deal writer: fill the rollups whole
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # as autovacuum would soon after a bulk load
             cursor.execute("VACUUM ANALYZE")

@@ -3,16 +3,18 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test SECRET_KEY=... \
         .venv/bin/python bench/metrics.py [--sizes 100000,1000000] [--runs 5]
 
-Creates and fills a separate database, `pacer_bench`, on the DATABASE_URL server (synthetic
-rows written with INSERT ... SELECT generate_series, bypassing deal history, then VACUUM
-ANALYZE). For each size it
-prints the median time of: the deal KPI family grouped by rep (`deal_rows`: its sums query
+Creates and fills a separate database, `pacer_bench` (or $PACER_BENCH_DB), on the DATABASE_URL
+server (synthetic rows written with INSERT ... SELECT generate_series, bypassing deal history,
+then VACUUM ANALYZE). For each size it prints the median time of: the deal KPI family
+grouped by rep (`deal_rows`: its sums query
 and its sales-cycle query), the full KPI panel grouped by rep (`kpi_panel`: every family,
 group names and headcounts), and the floor: one hand-written GROUP BY computing the same sums
 over the same deal table, grouped by the credited owner (credit at close: one closed deal in
 20 has been handed to another rep since). Targets: the deal family within 1.5x of the floor,
 the panel 3x. For reference it also times that GROUP BY by the current owner (what the sums
 cost without credit at close) and with PostgreSQL's own median (percentile_cont).
+Then it fills the daily rollup of closed deals and times the deal family and the panel again
+reading it, and the rollup's closed-deal query alone against the floor.
 """
 
 import argparse
@@ -28,7 +30,7 @@ from pathlib import Path
 from benchdb import postgres_database
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "pacer_bench"
+BENCH_DB = os.environ.get("PACER_BENCH_DB", "pacer_bench")
 PERIOD_START, PERIOD_END, TODAY = date(2016, 1, 1), date(2017, 1, 1), date(2016, 12, 15)
 REPS, MANAGERS, TERRITORIES, PRODUCTS = 200, 20, 10, 10
 
@@ -262,7 +264,9 @@ def measure(deals: int, runs: int) -> None:
     from metrics.queries.deals import deal_rows
     from metrics.scope import Scope
     from metrics.service import kpi_panel
+    from rollups.models import FillState
 
+    FillState.objects.all().delete()  # the raw timings read the deals (see from_rollups)
     period = Period(PERIOD_START, PERIOD_END)
     scope = Scope.everything()
     family = lambda: deal_rows(scope.deals, period, "rep", today=TODAY)  # noqa: E731
@@ -283,6 +287,39 @@ def measure(deals: int, runs: int) -> None:
         verdict = "ok" if ratio <= target else "OVER TARGET"
         print(f"{deals:>9,} deals  {name:<20} {seconds * 1000:8.1f} ms   floor "
               f"{base * 1000:8.1f} ms   x{ratio:4.2f} (target x{target}) {verdict}")  # fmt: skip
+    from_rollups(deals, runs, period, base, family())
+
+
+def from_rollups(deals: int, runs: int, period, base: float, raw_family: dict) -> None:
+    """The same figures once the daily rollup of closed deals is filled."""
+    from django.db.models import Q
+
+    from metrics.queries.closed import closed_rollup_rows
+    from metrics.queries.deals import deal_rows
+    from metrics.scope import Scope
+    from metrics.service import kpi_panel
+    from rollups.models import DealCloseDay
+    from rollups.stats import stat_fill
+
+    started = time.perf_counter()
+    stat_fill("deals_closed")
+    filled = time.perf_counter() - started
+    print(f"{deals:>9,} deals  rollup filled in {filled:6.1f} s: "
+          f"{DealCloseDay.objects.count():,} rows")  # fmt: skip
+    scope = Scope.everything()
+    family = lambda: deal_rows(scope.deals, period, "rep", today=TODAY, closed=Q())  # noqa: E731
+
+    def same(rows: dict) -> dict:  # an empty sum is None from the deals, 0 from the rollup
+        return {key: {name: value or 0 for name, value in row.items()} for key, row in rows.items()}
+
+    assert same(family()) == same(raw_family), "the rollup and the deals disagree"
+    closed = lambda: closed_rollup_rows(Q(), period, "rep")  # noqa: E731
+    panel = lambda: kpi_panel(scope, period, "rep", today=TODAY)  # noqa: E731
+    for name, function in (("closed figures, rollup", closed), ("deal family, rollup", family),
+                           ("full panel, rollup", panel)):  # fmt: skip
+        seconds = timed(function, runs)
+        print(f"{deals:>9,} deals  {name:<24} {seconds * 1000:8.1f} ms   floor "
+              f"{base * 1000:8.1f} ms   x{seconds / base:4.2f}")  # fmt: skip
 
 
 def check(rows: dict, floor_rows: list) -> None:

@@ -29,6 +29,7 @@ SCHEDULES = [
     Entry("Monthly statements", STATEMENTS, hour=3, day_of_month="1", kwargs={"period": "month"}),
     Entry("Quarterly statements", STATEMENTS, 3, day_of_month="1", kwargs={"period": "quarter"}),
     Entry("Stale import uploads", "imports.tasks.uploads_sweep", hour=3, minute=30),
+    Entry("Nightly rollup check", "rollups.tasks.rollups_check", hour=4),
 ]
 
 

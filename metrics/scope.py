@@ -50,6 +50,10 @@ class Scope:
     products: QuerySet[Product] | None = None
     # The whole company, not cut down: only then do company-wide inputs (spend) apply.
     company: bool = False
+    # The scope's closed deals as a condition on the daily rollup's columns (owner, manager,
+    # team, territory, product, segment credited at close), so their figures can be read from
+    # it; None when the scope cannot be said that way (the raw deals are read).
+    closed: Q | None = None
 
     @classmethod
     def everything(cls) -> "Scope":
@@ -65,6 +69,7 @@ class Scope:
             territories=Territory.objects.all(),
             products=Product.objects.all(),
             company=True,
+            closed=Q(),
         )
 
     def narrow(
@@ -81,23 +86,30 @@ class Scope:
         criteria = (territory, manager, team, rep, product, segment)
         scope = self if all(c is None for c in criteria) else replace(self, company=False)
         if territory is not None:
-            scope = scope._to_territories(territory_subtree_ids([_pk(territory)]))
+            ids = territory_subtree_ids([_pk(territory)])
+            scope = scope._to_territories(ids)._closed(Q(territory_id__in=ids))
         if manager is not None:
             root = _pk(manager)
             tree = reporting_tree_ids([root])
             deals = credited_to_tree(root, tree)
             scope = scope._to_people(Q(id__in=tree), Q(team__manager_id__in=tree), deals)
+            scope = scope._closed(Q(manager_id__in=tree) | Q(owner_id=root))
         if team is not None:
             members = User.objects.filter(team_id=_pk(team)).values("id")
             deals = credited_to_team(_pk(team), members)
             scope = scope._to_people(Q(team_id=_pk(team)), Q(team_id=_pk(team)), deals)
+            scope = scope._closed(Q(team_id=_pk(team)))
         if rep is not None:
-            scope = scope._to_people(Q(id=_pk(rep)), Q(pk__in=[]))
+            scope = scope._to_people(Q(id=_pk(rep)), Q(pk__in=[]))._closed(Q(owner_id=_pk(rep)))
         if product is not None:
-            scope = scope._to_product(_pk(product))
+            scope = scope._to_product(_pk(product))._closed(Q(product_id=_pk(product)))
         if segment is not None:
-            scope = scope._to_segment(segment)
+            scope = scope._to_segment(segment)._closed(Q(segment=segment))
         return scope
+
+    def _closed(self, condition: Q) -> "Scope":
+        """The rollup condition narrowed like the deals were (unknown stays unknown)."""
+        return replace(self, closed=None if self.closed is None else self.closed & condition)
 
     def _to_people(self, people: Q, team_quotas: Q, deals: Q | None = None) -> "Scope":
         """Rows owned (or activities done) by the people matching `people`; deals credited to

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from core.periods import ALL_TIME, Period, add_months, end_of_day, is_bounded, weekdays_in
@@ -27,6 +27,7 @@ from metrics.queries.subscriptions import Ledger, subscription_rows
 from metrics.queries.surveys import survey_rows
 from metrics.scope import Scope
 from quotas.models import QuotaMetric
+from rollups.stats import is_filled
 
 Value = Decimal | int | None
 Values = dict[str, Value]
@@ -80,12 +81,13 @@ def kpi_panel(
     which spares the queries a total of months or quarters needs of its own.
     """
     today = today or as_of or timezone.localdate()
-    families = _families(scope, period, by, today, as_of)
+    closed = _rollup_condition(scope)
+    families = _families(scope, period, by, today, as_of, closed)
     people = headcount(scope, by, period)
     base = Context(period, today, None, gross_margin(), activity_targets())
     values: Values = {}
     if total or by is None:
-        totals = _totals(scope, period, by, today, as_of, families)
+        totals = _totals(scope, period, by, today, as_of, families, closed)
         values = _kpis(totals, _context(base, TOTAL, by, people))
         values["customer_acquisition_cost"] = _acquisition_cost(scope, period)
     if by is None:
@@ -96,6 +98,13 @@ def kpi_panel(
         for key, label in group_labels(scope, by, period, seen).items()
     ]
     return Panel(period, by, values, groups)
+
+
+def _rollup_condition(scope: Scope) -> Q | None:
+    """The scope's closed deals as a condition on the daily rollup, when it is filled."""
+    if scope.closed is None or not is_filled("deals_closed"):
+        return None
+    return scope.closed
 
 
 def _acquisition_cost(scope: Scope, period: Period) -> Decimal | None:
@@ -120,11 +129,16 @@ def kpi_series(
 
 
 def _families(
-    scope: Scope, period: Period, by: str | None, today: date, as_of: date | None
+    scope: Scope,
+    period: Period,
+    by: str | None,
+    today: date,
+    as_of: date | None,
+    closed: Q | None,
 ) -> dict[str, Rows | None]:
     """One grouped query per family; None for a family that cannot be grouped that way."""
     return {
-        "deals": deal_rows(scope.deals, period, by, today=today, as_of=as_of),
+        "deals": deal_rows(scope.deals, period, by, today=today, as_of=as_of, closed=closed),
         "subscriptions": subscription_rows(scope.subscriptions, period, by, today),
         "surveys": survey_rows(scope.surveys, period, by),
         "quotas": quota_rows(scope.quotas, period, by),
@@ -140,13 +154,14 @@ def _totals(
     today: date,
     as_of: date | None,
     families: dict,
+    closed: Q | None,
 ) -> dict[str, Raw | None]:
     """The TOTAL row of each family: from its grouped rows when they add up, else a query."""
     totals = {name: _filled(name, rows, TOTAL) for name, rows in families.items()}
     if by is None:
         return totals
     if by in TIME_GROUPS:  # the open pipeline is not bucketed by month as a whole
-        deals = deal_rows(scope.deals, period, None, today=today, as_of=as_of)
+        deals = deal_rows(scope.deals, period, None, today=today, as_of=as_of, closed=closed)
         totals["deals"] = _filled("deals", deals, TOTAL)
     for name, query in (("surveys", survey_rows), ("activities", activity_rows)):
         rows = families[name]

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from core.periods import local_midnight
 from pipeline.crediting import CLOSED, CREDIT_FIELDS, CREDIT_INPUTS, credit_at_close
+from pipeline.signals import deals_written
 
 if TYPE_CHECKING:
     from pipeline.models import Deal
@@ -67,6 +68,7 @@ def _record(pairs: Iterable[tuple[dict | None, models.Model]], changed_by, chang
 def _write(steps: Iterable[tuple[int, dict | None, dict, datetime]], changed_by) -> int:
     """One `DealChange` per (deal id, before, after, when) whose tracked fields changed."""
     DealChange = apps.get_model("pipeline", "DealChange")
+    steps = list(steps)
     rows = []
     for pk, old, new, at in steps:
         fields = _changed(old, new)
@@ -81,6 +83,9 @@ def _write(steps: Iterable[tuple[int, dict | None, dict, datetime]], changed_by)
                 )
             )
     _insert(DealChange, rows)
+    days = {s["closed_on"] for _, *pair, _ in steps for s in pair if s and s["closed_on"]}
+    if days:
+        deals_written.send(sender=DealChange, days=days)
     return len(rows)
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "org",
     "territories",
     "pipeline",
+    "rollups",
     "metrics",
     "quotas",
     "compensation",

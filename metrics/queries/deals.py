@@ -31,11 +31,11 @@ from django.db.models import (
 
 from core.periods import Period
 from metrics.formulas import median_of_counts
+from metrics.queries.closed import CLOSED_KEYS, CYCLE_KEYS, closed_rollup_rows
 from metrics.queries.common import (
     AMOUNT_X_PERCENT,
     TIME_GROUPS,
     TOTAL,
-    DaysBetween,
     Paths,
     Raw,
     Rows,
@@ -49,6 +49,7 @@ from metrics.queries.common import (
 from metrics.queries.stock import stock_rows, with_stock
 from metrics.scope import DEAL_TERRITORY
 from pipeline.crediting import CREDITED_MANAGER, CREDITED_OWNER, CREDITED_TEAM
+from pipeline.cycle import CYCLE
 from pipeline.due import due_in_q, due_on
 from pipeline.models import Billing, Deal, DealType, StageKind
 
@@ -82,7 +83,6 @@ LOST = Q(status=StageKind.LOST)
 OPEN = Q(status=StageKind.OPEN)
 NEW = Q(type=DealType.NEW_BUSINESS)
 RECURRING = Q(product__billing=Billing.RECURRING)
-CYCLE = DaysBetween("closed_on", "created_on")
 
 
 def closed_in(period: Period) -> Q:
@@ -119,19 +119,28 @@ def deal_rows(
     *,
     today: date,
     as_of: date | None = None,
+    closed: Q | None = None,
 ) -> Rows:
     """Raw deal aggregates per group and a TOTAL (or only TOTAL), with sales-cycle figures;
     open deals are due in a period as of `today`.
 
     With `as_of`, the open pipeline is the one at the end of that day (see `stock`).
+    With `closed` (the scope's closed deals as a condition on the filled daily rollup), the
+    closed-deal figures come from the rollup and only the rest from the deals.
     """
+    rolled = None if closed is None else closed_rollup_rows(closed, period, by)
     if by in TIME_GROUPS:
-        rows = _time_rows(deals, period, by, today)
+        rows = _time_rows(deals, period, by, today, rolled)
     else:
-        rows = _rows(deals, period, by, today)
+        rows = _rows(deals, period, by, today, rolled)
     if as_of is not None:
         rows = with_stock(rows, stock_rows(deals, period, by, as_of))
-    cycles = cycle_stats(deals, period, by, total=by not in TIME_GROUPS)
+    if rolled is None:
+        cycles = cycle_stats(deals, period, by, total=by not in TIME_GROUPS)
+    else:
+        cycles = {key: {name: row[name] for name in CYCLE_KEYS} for key, row in rolled.items()}
+        if by in TIME_GROUPS:
+            cycles.pop(TOTAL, None)
     if by and by not in TIME_GROUPS:  # every deal is in exactly one group: totals add up
         rows[TOTAL] = _added(rows.values())
     for key, stats in cycles.items():
@@ -139,19 +148,33 @@ def deal_rows(
     return rows
 
 
-def _rows(deals: QuerySet[Deal], period: Period, by: str | None, today: date) -> Rows:
-    """All the sums per group in one query."""
+def _rows(
+    deals: QuerySet[Deal], period: Period, by: str | None, today: date, rolled: Rows | None
+) -> Rows:
+    """All the sums per group in one query (the closed ones from `rolled` when given)."""
     created = in_period("created_on", period)
     aggregates = {
-        **closed_aggregates(period),
+        **(closed_aggregates(period) if rolled is None else {}),
         "opportunities": Count("id", filter=created),
         **pipeline_aggregates(Q()),
         "period_weighted_x100": money(OPEN & due_in_q(period, today), AMOUNT_X_PERCENT),
     }
     relevant = deals
-    if created:  # an unbounded period keeps every deal
+    if rolled is not None:
+        relevant = deals.filter(created | OPEN) if created else deals
+    elif created:  # an unbounded period keeps every deal
         relevant = deals.filter(closed_in(period) | created | OPEN)
-    return grouped(relevant, group_key(by, PATHS, "closed_on"), aggregates)
+    rows = grouped(relevant, group_key(by, PATHS, "closed_on"), aggregates)
+    return rows if rolled is None else merge(rows, _closed_sums(rolled, by))
+
+
+def _closed_sums(rolled: Rows, by: str | None) -> Rows:
+    """The rollup's closed-deal sums, without the total a grouped query adds up itself."""
+    return {
+        key: {name: row[name] for name in CLOSED_KEYS}
+        for key, row in rolled.items()
+        if by is None or key is not TOTAL
+    }
 
 
 def cycle_stats(deals: QuerySet[Deal], period: Period, by: str | None, *, total: bool) -> Rows:
@@ -236,16 +259,20 @@ def _added(rows: Iterable[Raw]) -> Raw:
     return {name: sum(row.get(name) or 0 for row in rows) for name in ADDITIVE}
 
 
-def _time_rows(deals: QuerySet[Deal], period: Period, by: str, today: date) -> Rows:
+def _time_rows(
+    deals: QuerySet[Deal], period: Period, by: str, today: date, rolled: Rows | None
+) -> Rows:
     """Month or quarter buckets: each date field is bucketed by its own query, open deals by
-    the day they are due."""
+    the day they are due; closed deals from `rolled` when given."""
     closed = deals.filter(closed_in(period))
     created = deals.filter(in_period("created_on", period))
     due = deals.filter(OPEN & due_in_q(period, today))
     pipeline = pipeline_aggregates(Q())
     pipeline["period_weighted_x100"] = pipeline["weighted_x100"]
     return merge(
-        grouped(closed, bucket(by, "closed_on"), closed_aggregates(period)),
+        grouped(closed, bucket(by, "closed_on"), closed_aggregates(period))
+        if rolled is None
+        else _closed_sums(rolled, by),
         grouped(created, bucket(by, "created_on"), {"opportunities": Count("id")}),
         grouped(due, bucket(by, due_on(today)), pipeline),
     )

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.build import LOGINS, PASSWORD, DemoConflict, demo_load, demo_reset
+from rollups.stats import rollups_fill
 
 
 class Command(BaseCommand):
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 )
         except DemoConflict as error:
             raise CommandError(str(error)) from error
+        counts["rollup rows"] = sum(rollups_fill().values())  # marks the rollups filled
         call_command("score_deals", stdout=self.stdout)
         width = max(len(label) for label in counts)
         for label, count in counts.items():

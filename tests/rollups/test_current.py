@@ -1,0 +1,104 @@
+"""Every write path leaves the daily rollup equal to the raw deals once it commits, and the
+nightly check finds and repairs what escaped it."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from imports.services import import_run_execute, import_run_start
+from pipeline.locking import deal_recredit
+from pipeline.models import Account, Deal, Product
+from rollups.fills import deal_close_differences
+from rollups.models import DealCloseDay, FillState
+from rollups.stats import rollups_check, rollups_fill
+from tests.factories import AccountFactory, DealFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+MARCH_3 = date(2026, 3, 3)
+
+
+@pytest.fixture
+def deal(rep, stages):
+    account = AccountFactory(owner=rep, segment="smb")
+    product = ProductFactory(name="Cloud", billing="one_time")
+    return DealFactory(
+        owner=rep,
+        account=account,
+        product=product,
+        stage=stages["Won"],
+        amount=Decimal("120.25"),
+        created_on=date(2026, 2, 1),
+        closed_on=MARCH_3,
+    )
+
+
+def rolled(**where) -> list[tuple]:
+    rows = DealCloseDay.objects.filter(**where).order_by("day", "owner_id")
+    return list(rows.values_list("day", "owner_id", "segment", "recurring", "deals", "amount"))
+
+
+def test_a_won_deal_is_rolled_up_at_once(deal, rep):
+    assert rolled() == [(MARCH_3, rep.pk, "smb", False, 1, Decimal("120.25"))]
+
+
+def test_an_edit_moves_the_figure_and_the_day(deal, rep):
+    deal.amount = Decimal("99.99")
+    deal.closed_on = date(2026, 3, 9)
+    deal.save()
+    assert rolled() == [(date(2026, 3, 9), rep.pk, "smb", False, 1, Decimal("99.99"))]
+
+
+def test_a_queryset_update_and_a_bulk_update(deal, rep, stages):
+    Deal.objects.filter(pk=deal.pk).update(amount=Decimal("10"))
+    assert rolled()[0][-1] == Decimal("10.00")
+    deal.refresh_from_db()
+    deal.amount = Decimal("11")
+    Deal.objects.bulk_update([deal], ["amount"])
+    assert rolled()[0][-1] == Decimal("11.00")
+    Deal.objects.filter(pk=deal.pk).update(stage=stages["Proposal"], closed_on=None)  # reopened
+    assert rolled() == []
+
+
+def test_a_delete_and_a_recredit(deal, rep, other_rep, admin_user, stages):
+    deal_recredit(deal, to=other_rep, by=admin_user, reason="Split agreed")
+    assert rolled() == [(MARCH_3, other_rep.pk, "smb", False, 1, Decimal("120.25"))]
+    Deal.objects.get(pk=deal.pk).delete()
+    assert rolled() == []
+
+
+def test_an_account_s_segment_and_a_product_s_billing_regroup(deal, rep):
+    account = Account.objects.get(pk=deal.account_id)
+    account.segment = "enterprise"
+    account.save()
+    product = Product.objects.get(pk=deal.product_id)
+    product.billing = "recurring"
+    product.save()
+    assert rolled() == [(MARCH_3, rep.pk, "enterprise", True, 1, Decimal("120.25"))]
+
+
+def test_an_import_is_rolled_up(stages, rep, tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "external_id,name,owner,stage,amount,created_on,close_date\n"
+        "D-1,One,rep,Won,250,2026-01-06,2026-02-01\n"
+        "D-2,Two,rep,Lost,75,2026-01-07,2026-02-01\n"
+    )
+    run = import_run_start(path=path, mapping="", kind="deals", dry_run=False)
+    assert import_run_execute(run=run).created == 2
+    assert deal_close_differences() == set()
+    assert sum(row[-2] for row in rolled()) == 2
+
+
+def test_the_nightly_check_repairs_what_raw_sql_changed(deal, rep):
+    assert rollups_fill() == {"deals_closed": 1}
+    table = connection.ops.quote_name(Deal._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET amount = 500 WHERE id = %s", [deal.pk])
+    assert deal_close_differences() == {MARCH_3}
+    assert rollups_check() == {"deals_closed": 1}
+    assert rolled()[0][-1] == Decimal("500.00")
+    state = FillState.objects.get(stat="deals_closed")
+    assert (state.state, state.repaired_days) == ("done", 1)
+    assert rollups_check() == {"deals_closed": 0}
