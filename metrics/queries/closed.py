@@ -24,6 +24,13 @@ ROLLUP_PATHS = {
     "product": "product_id",
     "segment": "segment",
 }
+
+
+def rollup_answers(by: str | None) -> bool:
+    """Whether the rollup holds the grouping `by` (no grouping, a time bucket or a column)."""
+    return by is None or by in TIME_GROUPS or by in ROLLUP_PATHS
+
+
 CLOSED_KEYS = ("won", "lost", "revenue", "revenue_new", "revenue_recurring", "new_recurring")
 CYCLE_KEYS = ("cycles", "cycle_days", "cycle_median")
 

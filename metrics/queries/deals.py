@@ -31,7 +31,7 @@ from django.db.models import (
 
 from core.periods import Period
 from metrics.formulas import median_of_counts
-from metrics.queries.closed import CLOSED_KEYS, CYCLE_KEYS, closed_rollup_rows
+from metrics.queries.closed import CLOSED_KEYS, CYCLE_KEYS, closed_rollup_rows, rollup_answers
 from metrics.queries.common import (
     AMOUNT_X_PERCENT,
     TIME_GROUPS,
@@ -126,9 +126,12 @@ def deal_rows(
 
     With `as_of`, the open pipeline is the one at the end of that day (see `stock`).
     With `closed` (the scope's closed deals as a condition on the filled daily rollup), the
-    closed-deal figures come from the rollup and only the rest from the deals.
+    closed-deal figures come from the rollup and only the rest from the deals, for every
+    grouping the rollup holds (`rollup_answers`); any other grouping reads the deals alone.
     """
-    rolled = None if closed is None else closed_rollup_rows(closed, period, by)
+    rolled = (
+        None if closed is None or not rollup_answers(by) else closed_rollup_rows(closed, period, by)
+    )
     if by in TIME_GROUPS:
         rows = _time_rows(deals, period, by, today, rolled)
     else:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.periods import ALL_TIME, Period
-from metrics.queries.closed import CLOSED_KEYS, CYCLE_KEYS, closed_rollup_rows
+from metrics.queries.closed import CLOSED_KEYS, CYCLE_KEYS, closed_rollup_rows, rollup_answers
 from metrics.queries.common import GROUPS, TIME_GROUPS, TOTAL
 from metrics.queries.deals import deal_rows
 from metrics.scope import Scope
@@ -160,7 +160,7 @@ def test_every_grouping_and_period_from_rollups_equals_the_raw_deals(stages, spe
         # What the commit of those writes refills: the days they touched (see rollups.current).
         fill_deal_close_days(deal_close_differences())
         assert deal_close_differences() == set()
-        for by in (None, *GROUPS):
+        for by in (None, *(by for by in GROUPS if rollup_answers(by))):
             expected = raw_closed(period, by)
             found = from_rollup(period, by)
             if by in TIME_GROUPS:  # deal_rows leaves a time series' total to the panel
