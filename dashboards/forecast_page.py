@@ -34,6 +34,7 @@ from forecasting.methods import method_describe
 from forecasting.models import ForecastCall, ForecastLine, ForecastRun, ScopeKind
 from forecasting.selectors import forecast_run_latest
 from org.models import User
+from scoring.selectors import deal_scores, pipeline_weighting
 
 DEFAULT_PERIOD = "quarter"
 COMMIT_SHOWN = 10
@@ -260,8 +261,13 @@ def inspection(user: User, choice: Choice, run: ForecastRun | None, today: date)
         if run_moment == call_moment
         else deal_changes(deals, choice.window, run_moment, today)
     )
+    scores = deal_scores(commit)
     return {
-        "commit_deals": list(commit.select_related("owner").order_by("-amount", "pk")),
+        "commit_deals": [
+            {"deal": deal, "score": scores.get(deal.pk)}
+            for deal in commit.select_related("owner").order_by("-amount", "pk")
+        ],
+        "weighting": pipeline_weighting()[1],
         "commit_url": f"{reverse('forecast:deals')}?{choice.query(column='commit')}",
         "moved": moved,
         "came": came,

@@ -119,3 +119,25 @@ def test_the_commit_deals_link_to_their_own_pages(client, book, manager):
     assert commit.count() == 2
     for row in commit:
         assert f'href="/deals/{row.pk}/"' in page
+
+
+def test_the_commit_deals_show_their_win_score_and_strongest_reason(client, book, manager):
+    from django.conf import settings
+
+    from scoring.models import DealScore, ScoreRun
+    from tests.clock import pinned_moment
+
+    now = pinned_moment(settings.TIME_ZONE)
+    run = ScoreRun.objects.create(started_at=now, cutoff=now, status=ScoreRun.Status.DONE)
+    scored, unscored = Deal.objects.filter(owner__manager=manager, forecast_category="commit")
+    DealScore.objects.create(
+        deal=scored, run=run, probability=Decimal("0.7300"), baseline=Decimal("0.7000"),
+        reasons=[{"text": "no activity for 21 days", "effect": "-"}],
+    )  # fmt: skip
+    signed_in(client, manager)
+    page = client.get("/forecast/?period=month").content.decode()
+    table = page[page.index("data-commit-deals") :]
+    row = table[table.index(f'href="/deals/{scored.pk}/"') :].split("</tr>")[0]
+    assert "73 %" in row and "no activity for 21 days" in row
+    other = table[table.index(f'href="/deals/{unscored.pk}/"') :].split("</tr>")[0]
+    assert "data-win-score>—<" in other

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 # The most queries each page may make (the measured count, plus a little room).
 BUDGET = {
-    ("rep", "/dashboards/rep/"): 30,  # measured 24
+    ("rep", "/dashboards/rep/"): 36,  # measured 32: with deal scores and comment sentiment
     ("rep", "/dashboards/rows/deals/"): 8,  # 5
     ("manager", "/dashboards/team/"): 45,  # 39
     ("manager", "/dashboards/rep/"): 55,  # 48: the reporting tree is walked per level
