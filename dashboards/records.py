@@ -268,7 +268,7 @@ def _payout(user: User, deal: Deal, today: date) -> Payout | None:
         f"the period's pay with the deal ({money(preview.total_with, deal.currency)}) "
         f"less without it ({money(preview.total_without, deal.currency)}), so tiers and caps count."
     )
-    lines = [f"{line.explanation}: {money(line.amount, deal.currency)}" for line in preview.lines]
+    lines = [line.explanation for line in preview.lines]
     return Payout(money(preview.payout, deal.currency), note, lines)
 
 

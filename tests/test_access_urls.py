@@ -145,6 +145,8 @@ PAGE_PREFIX_MODELS = {
     "compensation:run": "statementrun",
     "compensation:dispute": "dispute",
     "compensation:plan": "compplan",
+    "deal": "deal",
+    "account": "account",
 }
 
 
@@ -163,11 +165,11 @@ def model_of(name: str) -> str:
         basenames = [entry[2] for entry in router.registry if name[4:].startswith(entry[2] + "-")]
         basename = max(basenames, key=len, default="")
         return API_MODELS.get(basename, basename)
-    if name.split(":")[0] in PAGE_MODELS:
-        return PAGE_MODELS[name.split(":")[0]]
     prefixes = [prefix for prefix in PAGE_PREFIX_MODELS if name.startswith(prefix)]
     if prefixes:
         return PAGE_PREFIX_MODELS[max(prefixes, key=len)]
+    if name.split(":")[0] in PAGE_MODELS:
+        return PAGE_MODELS[name.split(":")[0]]
     parts = name.split(":")[-1].split("_")
     return parts[1] if len(parts) > 2 else ""
 
