@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
@@ -12,13 +12,11 @@ from compensation.models import CompPlan
 from compensation.services.designer import PlanDraft, plan_design_save
 from org.models import Role, User
 from pages.pay_forms import PlanDesignForm
+from pages.statement_runs import pay_admin
 
 
 def _admin(request: HttpRequest) -> User:
-    user = access.signed_in(request)
-    if not access.can_manage_comp_plans(user):
-        raise PermissionDenied("Only sales operations designs plans.")
-    return user
+    return pay_admin(request, "designs plans")
 
 
 @login_required

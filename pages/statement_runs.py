@@ -23,10 +23,11 @@ from org.models import User
 from pages.pay_forms import DisputeResolveForm, ReopenForm, RunForm
 
 
-def _admin(request: HttpRequest) -> User:
+def pay_admin(request: HttpRequest, doing: str = "runs statements and resolves disputes") -> User:
+    """The signed-in user, if they manage pay (sales operations); else a 403 saying so."""
     user = access.signed_in(request)
     if not access.can_manage_comp_plans(user):
-        raise PermissionDenied("Only sales operations runs statements and resolves disputes.")
+        raise PermissionDenied(f"Only sales operations {doing}.")
     return user
 
 
@@ -38,7 +39,7 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 @login_required
 @require_safe
 def run_index(request: HttpRequest) -> HttpResponse:
-    user = _admin(request)
+    user = pay_admin(request)
     periods = Paginator(run_list(access.visible_statements(user)), 24).get_page(
         request.GET.get("page")
     )
@@ -50,7 +51,7 @@ def run_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
-    user = _admin(request)
+    user = pay_admin(request)
     form = RunForm(request.POST)
     action = request.POST.get("action", RunAction.BUILD)
     if not form.is_valid():
@@ -73,7 +74,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
 
 
 def _run(request: HttpRequest, pk: int) -> StatementRun:
-    _admin(request)
+    pay_admin(request)
     return get_object_or_404(StatementRun, pk=pk)
 
 
@@ -110,7 +111,7 @@ def _period(period: str, start: str) -> date:
 @login_required
 @require_safe
 def period_page(request: HttpRequest, period: str, start: str) -> HttpResponse:
-    user = _admin(request)
+    user = pay_admin(request)
     review = run_review(access.visible_statements(user), period, _period(period, start))
     context = {"review": review, "reopen": ReopenForm()}
     return render(request, "compensation/period.html", context)
@@ -119,7 +120,7 @@ def period_page(request: HttpRequest, period: str, start: str) -> HttpResponse:
 @login_required
 @require_POST
 def period_reopen(request: HttpRequest, period: str, start: str) -> HttpResponse:
-    user = _admin(request)
+    user = pay_admin(request)
     day = _period(period, start)
     form = ReopenForm(request.POST)
     if form.is_valid():
@@ -139,7 +140,7 @@ def period_reopen(request: HttpRequest, period: str, start: str) -> HttpResponse
 @login_required
 @require_safe
 def dispute_index(request: HttpRequest) -> HttpResponse:
-    user = _admin(request)
+    user = pay_admin(request)
     disputes = access.visible_disputes(user).select_related(
         "statement__rep", "line", "raised_by", "resolved_by"
     )
@@ -154,7 +155,7 @@ def dispute_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def dispute_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _admin(request)
+    user = pay_admin(request)
     dispute: Dispute = get_object_or_404(access.visible_disputes(user), pk=pk)
     form = DisputeResolveForm(request.POST)
     if not form.is_valid():
