@@ -89,7 +89,7 @@ def statement_view(statement: Statement, statements: QuerySet[Statement]) -> Sta
 @dataclass(frozen=True)
 class RunRow:
     statement: Statement
-    previous: Decimal | None  # the rep's total for the period before; None without one
+    previous: Decimal | None  # the rep's total in the same currency the period before
     anomaly: str
 
     @property
@@ -98,19 +98,27 @@ class RunRow:
 
 
 @dataclass(frozen=True)
+class CurrencyTotal:
+    """A period's pay in one currency: amounts in different currencies are never added."""
+
+    currency: str
+    total: Decimal
+    previous: Decimal | None  # the period before, in this currency; None without statements
+    median: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.previous is None else self.total - self.previous
+
+
+@dataclass(frozen=True)
 class RunReview:
     period: str
     start: date
     rows: tuple[RunRow, ...]
-    total: Decimal
-    previous_total: Decimal | None
-    median: Decimal | None
+    totals: tuple[CurrencyTotal, ...]  # by currency code
     closed: int
     open: int
-
-    @property
-    def change(self) -> Decimal | None:
-        return None if self.previous_total is None else self.total - self.previous_total
 
     @property
     def is_closed(self) -> bool:
@@ -127,30 +135,51 @@ def _anomaly(total: Decimal, middle: Decimal | None) -> str:
 
 def run_review(statements: QuerySet[Statement], period: str, start: date) -> RunReview:
     """The period's statements per rep, against each rep's previous period, with anomalies:
-    a negative payout, or one over ANOMALY_TIMES times the median."""
+    a negative payout, or one over ANOMALY_TIMES times the median of its currency."""
     months = 1 if period == "month" else 3
     rows = list(
         statements.filter(period=period, start=start)
         .select_related("rep", "plan")
         .order_by("rep__last_name", "rep__first_name", "rep_id")
     )
-    before = dict(
-        statements.filter(period=period, start=add_months(start, -months)).values_list(
-            "rep_id", "total"
-        )
+    before = {
+        (rep_id, currency): total
+        for rep_id, currency, total in statements.filter(
+            period=period, start=add_months(start, -months)
+        ).values_list("rep_id", "currency", "total")
+    }
+    by_currency: dict[str, list[Decimal]] = defaultdict(list)
+    for s in rows:
+        by_currency[s.currency].append(s.total)
+    middles = {currency: median(totals) for currency, totals in by_currency.items()}
+    reviewed = tuple(
+        RunRow(s, before.get((s.rep_id, s.currency)), _anomaly(s.total, middles[s.currency]))
+        for s in rows
     )
-    middle = median([row.total for row in rows]) if rows else None
-    reviewed = tuple(RunRow(s, before.get(s.rep_id), _anomaly(s.total, middle)) for s in rows)
     closed = sum(1 for s in rows if s.status == StatementStatus.CLOSED)
     return RunReview(
         period=period,
         start=start,
         rows=reviewed,
-        total=sum((s.total for s in rows), ZERO),
-        previous_total=sum(before.values(), ZERO) if before else None,
-        median=middle,
+        totals=_currency_totals(by_currency, before, middles),
         closed=closed,
         open=len(rows) - closed,
+    )
+
+
+def _currency_totals(
+    now: dict[str, list[Decimal]],
+    before: dict[tuple[int, str], Decimal],
+    middles: dict[str, Decimal],
+) -> tuple[CurrencyTotal, ...]:
+    earlier: dict[str, Decimal] = defaultdict(Decimal)
+    for (_, currency), total in before.items():
+        earlier[currency] += total
+    return tuple(
+        CurrencyTotal(
+            currency, sum(now.get(currency, []), ZERO), earlier.get(currency), middles.get(currency)
+        )
+        for currency in sorted(set(now) | set(earlier))
     )
 
 
@@ -160,21 +189,26 @@ class RunSummary:
     start: date
     statements: int
     closed: int
-    total: Decimal
+    totals: tuple[tuple[str, Decimal], ...]  # (currency, total), by currency code
 
 
 def run_list(statements: QuerySet[Statement]) -> list[RunSummary]:
-    """Every period that has statements, newest first, with its count, closed count and total."""
+    """Every period that has statements, newest first, with its count, closed count and total
+    in each currency."""
     rows = (
-        statements.values("period", "start", "status")
+        statements.values("period", "start", "status", "currency")
         .annotate(count=Count("id"), total=Sum("total"))
         .order_by()
     )
-    found: dict[tuple[str, date], list] = defaultdict(lambda: [0, 0, ZERO])
+    counts: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
+    totals: dict[tuple[str, date], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for row in rows:
-        entry = found[row["period"], row["start"]]
-        entry[0] += row["count"]
-        entry[1] += row["count"] if row["status"] == StatementStatus.CLOSED else 0
-        entry[2] += row["total"] or ZERO
-    ordered = sorted(found.items(), key=lambda item: (item[0][1], item[0][0]), reverse=True)
-    return [RunSummary(kind, start, *values) for (kind, start), values in ordered]
+        key = row["period"], row["start"]
+        counts[key][0] += row["count"]
+        counts[key][1] += row["count"] if row["status"] == StatementStatus.CLOSED else 0
+        totals[key][row["currency"]] += row["total"] or ZERO
+    ordered = sorted(counts, key=lambda key: (key[1], key[0]), reverse=True)
+    return [
+        RunSummary(kind, start, *counts[kind, start], tuple(sorted(totals[kind, start].items())))
+        for kind, start in ordered
+    ]

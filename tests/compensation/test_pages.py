@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from compensation.models import Dispute, Statement, StatementRun
-from compensation.review import run_review
+from compensation.review import CurrencyTotal, run_list, run_review
 from compensation.services import statements_build, statements_close
 from org.models import AuditEntry
 from quotas.models import Quota
@@ -38,6 +38,9 @@ def test_a_statement_shows_attainment_each_tier_and_each_lines_arithmetic(client
     assert "0%–100%" in page and "100%+" in page
     assert 'id="total-exact">1,000.00 USD' in page
     assert "Year to date (1 statement)" in page and "Dispute this line" in page
+    listed = client.get("/compensation/statements/").content.decode()
+    assert '<td class="num">1,000.00 USD</td>' in listed
+    assert "<title>Statements · Pacer</title>" in listed
 
 
 def test_others_cannot_read_or_dispute_a_statement(client, tiered, other_rep, manager):
@@ -159,12 +162,39 @@ def test_the_review_flags_payouts_far_above_the_median_and_compares_the_month_be
     review = run_review(Statement.objects.all(), "month", FEB)
 
     # February pays 100, 120 and 900: the median is 120, and 900 > 5 x 120.
-    assert review.median == D(120) and review.total == D(1120)
+    assert review.totals == (CurrencyTotal("USD", D(1120), D(150), D(120)),)
     flagged = {row.statement.rep.username: row.anomaly for row in review.rows}
     assert flagged["manager"].startswith("over 5 times") and not flagged["rep"]
     changes = {row.statement.rep.username: row.change for row in review.rows}
     assert changes == {"rep": D(0), "other_rep": D(70), "manager": D(900)}
-    assert review.change == D(1120) - D(150)
+    assert review.totals[0].change == D(1120) - D(150)
+
+
+def test_pay_in_two_currencies_is_totalled_and_compared_per_currency(
+    client, stages, rep, other_rep, manager, admin_user
+):
+    assign(rep, make_plan())
+    assign(other_rep, make_plan("Euro", currency="EUR"))
+    assign(manager, make_plan("Euro too", currency="EUR"))
+    won_deal(stages, rep, "1000", date(2026, 2, 9))
+    won_deal(stages, other_rep, "2000", date(2026, 2, 9), currency="EUR")
+    won_deal(stages, manager, "300", date(2026, 2, 10), currency="EUR")
+    statements_build(period="month", start=FEB, now=NOW)
+
+    review = run_review(Statement.objects.all(), "month", FEB)
+
+    assert review.totals == (
+        CurrencyTotal("EUR", D(230), None, D(115)),
+        CurrencyTotal("USD", D(100), None, D(100)),
+    )
+    assert [summary.totals for summary in run_list(Statement.objects.all())] == [
+        (("EUR", D(230)), ("USD", D(100)))
+    ]
+    client.force_login(admin_user)
+    runs = client.get("/compensation/runs/").content.decode()
+    assert "230.00 EUR<br>100.00 USD" in runs
+    period = client.get("/compensation/periods/month/2026-02-01/").content.decode()
+    assert "Total pay in EUR" in period and 'title="230.00 EUR"' in period
 
 
 def test_the_open_statement_shows_what_the_commit_and_each_open_deal_would_pay(
