@@ -1,16 +1,20 @@
-"""Managers' past calls: for each of the last 12 complete months and 4 complete quarters, each
+"""Managers' calls: for each of the last 12 complete months and 4 complete quarters, each
 manager's call for their tree, made on the period's tenth day. Each manager has a habit (some
-sandbag, some hope), and every call misses what was then won by a little more or less."""
+sandbag, some hope), and every call misses what was then won by a little more or less. The
+current month and quarter have their calls too, a first one early in the period and, once the
+period is over a week old, a revision a few days ago."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
+from core.periods import period_containing
 from demo.context import DemoContext
 from forecasting.call_accuracy import past_periods
+from forecasting.grid import column_q
 from forecasting.models import ForecastCall, PeriodKind, ScopeKind
 from org.models import Role, User
 from org.selectors import reporting_tree_ids
@@ -48,6 +52,46 @@ def _periods(ctx: DemoContext) -> list[tuple[str, date, date]]:
     ]
 
 
+def _call(ctx, rng, manager: User, kind: str, start: date, commit: Decimal, day: date):
+    return ForecastCall(
+        scope_kind=ScopeKind.MANAGER,
+        scope_key=str(manager.pk),
+        period_kind=kind,
+        period_start=start,
+        amount=commit.quantize(CENT),
+        best_case=(commit * Decimal(1 + rng.uniform(0.1, 0.3))).quantize(CENT),
+        currency=settings.DEFAULT_CURRENCY,
+        comment=rng.choice(COMMENTS),
+        made_by=manager,
+        made_at=ctx.at(day, 9 * 60 + rng.randrange(480)),
+    )
+
+
+def _call_days(start: date, today: date) -> list[date]:
+    """When the current period was called: early on, and again a few days ago once the
+    period is over a week old."""
+    elapsed = (today - start).days
+    if elapsed < 1:
+        return []
+    first = start + timedelta(days=min(9, elapsed // 2))
+    again = today - timedelta(days=3)
+    return [first, again] if again >= first + timedelta(days=7) else [first]
+
+
+def _current_calls(ctx, rng, manager: User, habit: float) -> list[ForecastCall]:
+    """Closed plus commit in the tree now, leaned on by the manager's habit."""
+    deals = Deal.objects.filter(credited_to_tree(manager.pk, reporting_tree_ids([manager.pk])))
+    calls = []
+    for kind in (PeriodKind.MONTH, PeriodKind.QUARTER):
+        period = period_containing(ctx.today, kind)
+        sure = column_q("closed", period, ctx.today) | column_q("commit", period, ctx.today)
+        now = deals.filter(sure).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+        for day in _call_days(period.start, ctx.today):
+            commit = max(Decimal(0), now * Decimal(1 + habit + rng.gauss(0, 0.05)))
+            calls.append(_call(ctx, rng, manager, kind, period.start, commit, day))
+    return calls
+
+
 def calls_create(ctx: DemoContext) -> int:
     rng = ctx.rng("calls")
     periods = _periods(ctx)
@@ -59,19 +103,7 @@ def calls_create(ctx: DemoContext) -> int:
         for kind, start, stop in periods:
             actual = sum((v for month, v in won.items() if start <= month < stop), Decimal(0))
             commit = max(Decimal(0), actual * Decimal(1 + habit + rng.gauss(0, 0.1)))
-            calls.append(
-                ForecastCall(
-                    scope_kind=ScopeKind.MANAGER,
-                    scope_key=str(manager.pk),
-                    period_kind=kind,
-                    period_start=start,
-                    amount=commit.quantize(CENT),
-                    best_case=(commit * Decimal(1 + rng.uniform(0.1, 0.3))).quantize(CENT),
-                    currency=settings.DEFAULT_CURRENCY,
-                    comment=rng.choice(COMMENTS),
-                    made_by=manager,
-                    made_at=ctx.at(start.replace(day=10), 9 * 60 + rng.randrange(480)),
-                )
-            )
+            calls.append(_call(ctx, rng, manager, kind, start, commit, start.replace(day=10)))
+        calls += _current_calls(ctx, rng, manager, habit)
     ForecastCall.objects.bulk_create(calls)
     return len(calls)

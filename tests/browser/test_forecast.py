@@ -48,10 +48,14 @@ def test_a_manager_submits_a_call_and_sees_it_in_the_roll_up_and_the_history(dem
     assert page.locator("p.notice", has_text="Your call for").count() == 1
     assert cell(watched, 0, CALL).get_attribute("data-value") == "123456.78"
     assert "best 150,000.00" in cell(watched, 0, CALL).inner_text()
+    # The demo manager called the quarter twice before; the newest call comes first and
+    # says what it changed from the one before.
     history = page.locator("table[data-history] tbody tr")
-    assert history.count() == 1
-    assert "Two renewals slip to January" in history.first.inner_text()
-    assert "first call" in history.first.inner_text()
+    assert history.count() == 3
+    newest = history.first.inner_text()
+    assert "Two renewals slip to January" in newest
+    assert "commit " in newest and "→ 123,456.78" in newest and "→ 150,000.00" in newest
+    assert "first call" in history.last.inner_text()
     screenshot(watched, "forecast-manager-called")
 
 

@@ -214,9 +214,21 @@ def test_full_scale_builds_a_company_and_prints_the_logins(demo):
 def test_every_manager_has_called_each_past_month_and_quarter_of_the_year(demo):
     managers = User.objects.filter(role=Role.MANAGER)
     for manager in managers:
-        calls = ForecastCall.objects.filter(scope_kind="manager", scope_key=str(manager.pk))
+        every = ForecastCall.objects.filter(scope_kind="manager", scope_key=str(manager.pk))
+        calls = every.filter(period_start__lt=date(2026, 12, 1))
         assert calls.filter(period_kind="month").count() == 12
-        assert calls.filter(period_kind="quarter").count() == 4
+        assert calls.filter(period_kind="quarter", period_start__lt=date(2026, 10, 1)).count() == 4
+        # The current periods: December called on its first day, the quarter on 2026-10-10
+        # and again three days ago.
+        current = every.filter(
+            Q(period_kind="month", period_start=date(2026, 12, 1))
+            | Q(period_kind="quarter", period_start=date(2026, 10, 1))
+        )
+        assert sorted((c.period_kind, c.made_at.date().isoformat()) for c in current) == [
+            ("month", "2026-12-01"),
+            ("quarter", "2026-10-10"),
+            ("quarter", "2026-11-29"),
+        ]
         assert all(c.best_case >= c.amount >= 0 for c in calls)
         tree = User.objects.filter(Q(pk=manager.pk) | Q(manager=manager)).values("pk")
         won = Deal.objects.filter(credited_to_tree(manager.pk, tree))
