@@ -209,6 +209,12 @@ def run_list(statements: QuerySet[Statement]) -> list[RunSummary]:
         totals[key][row["currency"]] += row["total"] or ZERO
     ordered = sorted(counts, key=lambda key: (key[1], key[0]), reverse=True)
     return [
-        RunSummary(kind, start, *counts[kind, start], tuple(sorted(totals[kind, start].items())))
+        RunSummary(
+            kind,
+            start,
+            statements=counts[kind, start][0],
+            closed=counts[kind, start][1],
+            totals=tuple(sorted(totals[kind, start].items())),
+        )
         for kind, start in ordered
     ]
