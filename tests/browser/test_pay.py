@@ -79,7 +79,7 @@ def test_a_month_is_designed_run_closed_disputed_and_adjusted_in_the_browser(
     )
     assert (base, rate, amount) == (Decimal(5000), Decimal(12), Decimal(600))
     assert base * rate / 100 == amount
-    assert row.locator(".math").inner_text() == "5000.00 × 12 % = 600"
+    assert row.locator(".math").inner_text() == "5,000.00 × 12 % = 600"
     page.click("text=Dispute this line >> nth=1")
     form = page.locator("#line-2 + tr form")
     form.locator("input[name=expected]").fill("700")

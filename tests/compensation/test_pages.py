@@ -34,7 +34,8 @@ def test_a_statement_shows_attainment_each_tier_and_each_lines_arithmetic(client
     page = client.get(f"/compensation/statements/{tiered.pk}/").content.decode()
 
     assert 'id="attainment">150.00 %' in page
-    assert "10000.00 × 5 % = 500" in page and "5000.00 × 10 % = 500" in page
+    assert "10,000.00 × 5 % = 500" in page and "5,000.00 × 10 % = 500" in page
+    assert '<td class="num">10,000.00 USD</td><td class="num">500.00 USD</td>' in page
     assert "0%–100%" in page and "100%+" in page
     assert 'id="total-exact">1,000.00 USD' in page
     assert "Year to date (1 statement)" in page and "Dispute this line" in page
