@@ -39,10 +39,10 @@ def scored_deals_table(scope: Scope, link) -> Table:
         [
             Cell(deal.name, deal_url(deal.pk)),
             Cell(fmt(scores[deal.pk].probability, FRACTION), num=True, tone=_tone(scores[deal.pk])),
-            Cell(_reasons(scores[deal.pk].reasons)),
             Cell(fmt(deal.amount, CURRENCY), num=True),
             Cell(deal.stage.name),
             Cell(fmt(scores[deal.pk].baseline, FRACTION), num=True),
+            Cell(_reasons(scores[deal.pk].reasons)),  # last: the one column that wraps
         ]
         for deal in shown
     ]
@@ -53,10 +53,10 @@ def scored_deals_table(scope: Scope, link) -> Table:
         [
             ("Deal", False),
             ("Win score", True),
-            ("Why (+ helps, − hurts)", False),
             ("Amount", True),
             ("Stage", False),
             ("Stage rate", True),
+            ("Why (+ helps, − hurts)", False),
         ],
         rows,
         empty="No scored open deals: scores are learned each night from closed deals, once "

@@ -48,10 +48,10 @@ def test_a_rep_sees_the_scores_of_their_own_open_deals_only(rep, other_rep, stag
         [
             "Mine",
             "21.5 %",
-            "− no activity for 21 days; − close date pushed 3 times; + in Negotiation",
             "5,000.00 USD",
             "Negotiation",
             "70.0 %",
+            "− no activity for 21 days; − close date pushed 3 times; + in Negotiation",
         ]
     ]
     assert table.rows[0][1].tone == "bad"  # far below the stage's rate
