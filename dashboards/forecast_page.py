@@ -114,9 +114,12 @@ def _model_cells(row: Row) -> list[dict]:
         missing = "No forecast run covers this scope and period yet (`run_forecast`)."
         return [_cell(None, missing), _cell(None, missing)]
     interval = ""
-    if line.ts_low80 is not None and line.ts_high80 is not None:
-        low, high = money_compact(line.ts_low80), money_compact(line.ts_high80)
-        interval = f"80 %: {low} – {high}"
+    if None not in (line.ts_point, line.ts_low80, line.ts_high80):
+        # The time series' own point beside its interval: the blend may lie outside it.
+        point, low, high = (
+            money_compact(v) for v in (line.ts_point, line.ts_low80, line.ts_high80)
+        )
+        interval = f"time series {point}, 80 %: {low} – {high}"
     series = method_describe(line.method).label if line.method else "no time series"
     how = f"Blend of the weighted pipeline and the {series}: {line.blend_method}."
     return [

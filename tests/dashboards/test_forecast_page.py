@@ -3,10 +3,12 @@ drill-downs that add up to their cell."""
 
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
-from forecasting.models import ForecastCall
+from dashboards.forecast_page import _model_cells
+from forecasting.models import ForecastCall, ForecastLine
 from pipeline.models import Deal
 from tests.forecasting.test_grid import deal
 
@@ -141,3 +143,21 @@ def test_the_commit_deals_show_their_win_score_and_strongest_reason(client, book
     assert "73 %" in row and "no activity for 21 days" in row
     other = table[table.index(f'href="/deals/{unscored.pk}/"') :].split("</tr>")[0]
     assert "data-win-score>—<" in other
+
+
+def test_the_model_cell_gives_the_time_series_own_point_beside_its_interval():
+    line = ForecastLine(
+        weighted_pipeline=Decimal("705725.10"),
+        blended=Decimal("538173.36"),
+        blend_method="0.63 pipeline + 0.37 time series",
+        method="ensemble",
+        ts_point=Decimal("253000"),
+        ts_low80=Decimal("113000"),
+        ts_high80=Decimal("393000"),
+    )
+
+    weighted, model = _model_cells(SimpleNamespace(line=line))
+
+    assert (weighted["text"], model["text"]) == ("705,725.10", "538,173.36")
+    # The blend lies above the series' interval; the note says whose interval it is.
+    assert model["note"] == "time series 253k USD, 80 %: 113k USD – 393k USD"
