@@ -41,14 +41,14 @@ class PlanForm(forms.Form):
     margin_percent = percent_field(
         max_value=100, initial=0, label="Margin %", help_text="For margin bases."
     )
-    team_override = forms.BooleanField(
-        required=False, label="Manager override (measures the team they manage)"
-    )
     cap = money_field(required=False, label="Plan cap per period")
     draw = money_field(required=False, label="Draw per period")
     draw_recoverable = forms.BooleanField(required=False, initial=True, label="Draw recoverable")
     clawback_days = forms.IntegerField(
         min_value=0, initial=0, label="Clawback window (days)", help_text="0 never claws back."
+    )
+    team_override = forms.BooleanField(
+        required=False, label="Manager override (measures the team they manage)"
     )
     effective = forms.DateField(
         required=False,
@@ -83,9 +83,16 @@ TierFormSet = formset_factory(TierForm, extra=3)
 ThresholdFormSet = formset_factory(ThresholdForm, extra=2)
 
 
+KINDS = [
+    (ComponentKind.COMMISSION, "Commission (rate tiers)"),
+    (ComponentKind.SPIF, "SPIF (per matching deal)"),
+    (ComponentKind.BONUS, "Bonus at attainment thresholds"),
+]
+
+
 class ComponentForm(forms.Form):
     name = forms.CharField(max_length=100)
-    kind = forms.ChoiceField(choices=ComponentKind.choices, initial=ComponentKind.COMMISSION)
+    kind = forms.ChoiceField(choices=KINDS, initial=ComponentKind.COMMISSION)
     base = forms.ChoiceField(choices=[("", "—"), *Base.choices], required=False, label="Pays on")
     cap = money_field(required=False, label="Cap per period")
     spif_product = forms.ModelChoiceField(

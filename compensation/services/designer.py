@@ -151,7 +151,8 @@ def plan_design_save(
         plan.name, plan.start = draft.name, draft.start
         _plan_save(plan, draft)
         _components_save(plan, draft.components)
-        plan.assignments.all().delete()
+        for assignment in plan.assignments.all():
+            assignment.delete()
         _assignments_save(plan, draft.assignments)
     return plan
 
@@ -190,7 +191,8 @@ def _new_version(old: CompPlan, draft: PlanDraft, effective: date | None) -> Com
 
 def _assignments_split(old: CompPlan, effective: date) -> None:
     """The old version keeps its assignments up to the day before `effective`."""
-    old.assignments.filter(start__gte=effective).delete()
+    for moved in old.assignments.filter(start__gte=effective):
+        moved.delete()
     for assignment in old.assignments.exclude(end__lt=effective):
         assignment.end = old.end
         assignment.save()

@@ -47,6 +47,11 @@ def design_plan(admin: Watched, rep) -> None:
     wait_until(page, f"{bonus_chart}.dataset.last === '1000'")
     assert int(page.evaluate(f"{bonus_chart}.dataset.points")) > 10
     assert not second.locator("input[name$=-floor]").first.is_visible()
+    page.click("#add-component")
+    third = page.locator("fieldset.component").nth(2)
+    third.locator("input[name$=-name]").fill("Scrapped")
+    third.locator("input[name$=-DELETE]").check()
+    assert "removed" in (third.get_attribute("class") or "")
     page.locator("select[name=assignments-0-rep]").select_option(str(rep.pk))
     screenshot(admin, "plan-designer")
     with page.expect_navigation():

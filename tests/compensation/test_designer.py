@@ -197,6 +197,7 @@ def test_a_component_is_removed_and_another_added_on_a_plan_not_yet_paid(client,
     assert (CompPlan.objects.get(), names) == (plan, ["Kicker", "Club"])
     club = PlanComponent.objects.get(name="Club")
     assert list(club.thresholds.values_list("attainment", "amount")) == [(120, 750)]
+    assert "<td>Kicker, Club</td>" in client.get("/compensation/plans/").content.decode()
 
 
 def test_editing_a_plan_in_force_starts_a_new_version_and_old_statements_keep_theirs(
@@ -212,9 +213,11 @@ def test_editing_a_plan_in_force_starts_a_new_version_and_old_statements_keep_th
     spif = {"name": "Every deal", "kind": "spif", "spif_fixed": "50"}
     changed = [COMMISSION | {"tiers": [("0", "20")]}, spif]
 
+    form = client.get(url).content.decode()
     refused = client.post(url, plan_data(changed, onward, 1, effective="2026-01-15"))
     client.post(url, plan_data(changed, onward, 1, effective="2026-02-01"))
 
+    assert 'name="effective"' in form and 'name="components-0-tiers-0-rate" value="10"' in form
     assert "Closed statements on this plan run past that day" in refused.content.decode()
     plan.refresh_from_db()
     new = CompPlan.objects.exclude(pk=plan.pk).get()
