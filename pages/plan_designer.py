@@ -18,6 +18,7 @@ from compensation.services.designer import (
     AssignmentDraft,
     ComponentDraft,
     PlanDraft,
+    component_problems,
     plan_design_save,
 )
 from org.models import Role, User
@@ -99,6 +100,14 @@ class Designer:
         ]
         return PlanDraft(**data, components=components, assignments=assignments)
 
+    def check_components(self) -> None:
+        """Check whole the components whose fields read, so one pass names every problem."""
+        for form in self.components.live_forms():
+            if form.is_valid() and form.nested_valid():
+                problems = component_problems(_component_draft(form))
+                if problems:
+                    form.add_error(None, problems)
+
     def refuse(self, error: ValidationError) -> None:
         """Put the service's problems beside the component, assignment or field they are on."""
         live = self.components.live_forms()
@@ -139,7 +148,7 @@ def _errors(form) -> list[tuple[str, str]]:
 
 
 def _where(form, name: str) -> str:
-    return f", {form.fields[name].label or name}: " if name in form.fields else ": "
+    return f", {form[name].label}: " if name in form.fields else ": "
 
 
 def _component_draft(form: ComponentForm) -> ComponentDraft:
@@ -186,6 +195,8 @@ def _design(request: HttpRequest, plan: CompPlan | None) -> HttpResponse:
             else:
                 messages.success(request, f"Plan {saved} saved.")
                 return redirect("compensation:plan-edit", pk=saved.pk)
+        else:
+            designer.check_components()
         status = 400
     else:
         designer = Designer.filled(plan, reps)

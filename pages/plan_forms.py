@@ -57,7 +57,23 @@ class PlanForm(forms.Form):
     )
 
 
-class TierForm(forms.Form):
+class RowForm(forms.Form):
+    """A row of a component's table; its inputs say which row they are in to screen readers."""
+
+    row_name = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        number = (self.prefix or "").rsplit("-", 1)[-1]
+        shown = str(int(number) + 1) if number.isdigit() else ""
+        for field in self.fields.values():
+            label = f"{self.row_name} {shown}, {field.label}"
+            field.widget.attrs |= {"aria-label": label, "inputmode": "decimal"}
+
+
+class TierForm(RowForm):
+    row_name = "Tier row"
+
     floor = percent_field(required=False, label="From attainment %")
     rate = rate_field(required=False, label="Rate %")
 
@@ -68,7 +84,9 @@ class TierForm(forms.Form):
         return data
 
 
-class ThresholdForm(forms.Form):
+class ThresholdForm(RowForm):
+    row_name = "Threshold"
+
     attainment = percent_field(required=False, label="At attainment %")
     amount = money_field(required=False, label="Pays")
 

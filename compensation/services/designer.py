@@ -110,7 +110,8 @@ def _spif_check(spif: ComponentDraft) -> list[str]:
     return []
 
 
-def _component_problems(component: ComponentDraft) -> list[str]:
+def component_problems(component: ComponentDraft) -> list[str]:
+    """What is wrong with one component, by its kind."""
     if component.kind == "commission":
         if not component.base:
             return ["say what the commission pays on."]
@@ -125,7 +126,7 @@ def components_check(components: Sequence[ComponentDraft]) -> None:
     problems: dict[str, list[str]] = {}
     names: set[str] = set()
     for number, component in enumerate(components, 1):
-        found = _component_problems(component)
+        found = component_problems(component)
         if component.name in names:
             found.append("another component already has this name.")
         names.add(component.name)

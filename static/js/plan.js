@@ -90,6 +90,8 @@
     for (const input of row.querySelectorAll("input")) {
       input.name = input.name.replace(/-\d+-(\w+)$/, `-${index}-$1`);
       input.id = `id_${input.name}`;
+      const label = input.getAttribute("aria-label");
+      if (label) input.setAttribute("aria-label", label.replace(/\d+,/, `${index + 1},`));
       input.value = "";
     }
     for (const stale of row.querySelectorAll(".errorlist")) stale.remove();

@@ -166,6 +166,21 @@ def test_a_bad_rate_table_says_which_component_and_row_and_saves_nothing(client,
     assert not CompPlan.objects.exists()
 
 
+def test_one_pass_names_the_problems_of_every_component(client, admin_user):
+    client.force_login(admin_user)
+    first = COMMISSION | {"cap": "-1", "tiers": [("0", "5")]}
+    second = {"name": "Accelerator", "kind": "commission", "base": "bookings"}
+
+    answer = client.post(NEW, plan_data([first, second | {"tiers": [("10", "5")]}], name=""))
+
+    page = answer.content.decode()
+    assert "Plan, Name: This field is required." in page
+    assert "Component 1 (Commission), Cap per period: Ensure this value is greater than or" in page
+    assert "Component 2 (Accelerator): tier row 1 starts at 10 %: the first tier starts" in page
+    assert 'aria-label="Tier row 1, Rate %"' in page
+    assert not CompPlan.objects.exists()
+
+
 def test_components_are_checked_by_kind_and_name(client, admin_user):
     client.force_login(admin_user)
     commission = COMMISSION | {"tiers": [("0", "5")]}
