@@ -111,7 +111,9 @@ KINDS = [
 class ComponentForm(forms.Form):
     name = forms.CharField(max_length=100)
     kind = forms.ChoiceField(choices=KINDS, initial=ComponentKind.COMMISSION)
-    base = forms.ChoiceField(choices=[("", "—"), *Base.choices], required=False, label="Pays on")
+    base = forms.ChoiceField(
+        choices=[("", "—"), *Base.choices], required=False, initial=Base.BOOKINGS, label="Pays on"
+    )
     cap = money_field(required=False, label="Cap per period")
     spif_product = forms.ModelChoiceField(
         queryset=Product.objects.order_by("name"), required=False, label="Product"

@@ -216,7 +216,7 @@ def test_a_component_is_removed_and_another_added_on_a_plan_not_yet_paid(client,
 
 
 def test_editing_a_plan_in_force_starts_a_new_version_and_old_statements_keep_theirs(
-    client, admin_user, rep, stages
+    client, admin_user, rep, other_rep, stages
 ):
     client.force_login(admin_user)
     design(client, NEW, [("0", "10")], reps=[rep])
@@ -224,7 +224,7 @@ def test_editing_a_plan_in_force_starts_a_new_version_and_old_statements_keep_th
     won_deal(stages, rep, "1000", date(2026, 1, 9))
     statements_close(period="month", start=JAN, by=admin_user, now=NOW)
     url = f"/compensation/plans/{plan.pk}/"
-    onward = [(rep, "2026-01-01", "")]
+    onward = [(rep, "2026-01-01", ""), (other_rep, "2026-03-01", "")]
     spif = {"name": "Every deal", "kind": "spif", "spif_fixed": "50"}
     changed = [COMMISSION | {"tiers": [("0", "20")]}, spif]
 
@@ -242,12 +242,13 @@ def test_editing_a_plan_in_force_starts_a_new_version_and_old_statements_keep_th
     assert Statement.objects.get(start=JAN).total == D(100)
     won_deal(stages, rep, "1000", date(2026, 3, 9))
     statements_close(period="month", start=MAR, by=admin_user, now=NOW)
-    march = Statement.objects.get(start=MAR)
+    march = Statement.objects.get(rep=rep, start=MAR)
     assert (march.plan, march.total) == (new, D(250))  # 1,000 x 20 % + 50
-    on = PlanAssignment.objects.filter(rep=rep).order_by("start")
-    assert [(a.plan, a.start, a.end) for a in on] == [
-        (plan, JAN, date(2026, 1, 31)),
-        (new, FEB, None),
+    on = PlanAssignment.objects.order_by("start")
+    assert [(a.rep, a.plan, a.start, a.end) for a in on] == [
+        (rep, plan, JAN, date(2026, 1, 31)),
+        (rep, new, FEB, None),
+        (other_rep, new, MAR, None),
     ]
 
 
