@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from compensation.models import Dispute, Statement
+from compensation.models import CompPlan, Dispute, Statement
 from pipeline.models import Deal
 from quotas.models import Quota
 from tests.browser.conftest import PHONE, Watched, screenshot, wait_until
@@ -24,18 +24,36 @@ def signed_in(open_page, user, viewport=None) -> Watched:
 
 
 def design_plan(admin: Watched, rep) -> None:
+    """A tiered commission and, added in the browser, a bonus at 200 % (out of reach here)."""
     page = admin.page
     page.goto(admin.base + "/compensation/plans/new/")
     page.fill("input[name=name]", "Hunter")
     page.fill("input[name=start]", "2026-01-01")
-    floors, rates = page.locator("input[name=floor]"), page.locator("input[name=rate]")
+    first = page.locator("fieldset.component").nth(0)
+    floors, rates = first.locator("input[name$=-floor]"), first.locator("input[name$=-rate]")
     floors.nth(0).fill("0")
     rates.nth(0).fill("5")
     floors.nth(1).fill("100")
     rates.nth(1).fill("12")
-    # 150 % attainment: 100 x 5 % + 50 x 12 % = 11 % of quota.
-    wait_until(page, "document.getElementById('payout-chart').dataset.points > 0")
-    page.select_option("select[name=reps]", str(rep.pk))
+    # 200 % attainment, the chart's right end: 100 x 5 % + 100 x 12 % = 17 % of quota.
+    wait_until(page, "document.querySelector('.payout-chart').dataset.last === '17'")
+    page.click("#add-component")
+    second = page.locator("fieldset.component").nth(1)
+    second.locator("input[name$=-name]").fill("Club")
+    second.locator("select[name$=-kind]").select_option("bonus")
+    second.locator("input[name$=-attainment]").nth(0).fill("200")
+    second.locator("input[name$=-amount]").nth(0).fill("1000")
+    bonus_chart = "document.querySelectorAll('.component')[1].querySelector('[data-chart=bonus]')"
+    wait_until(page, f"{bonus_chart}.dataset.last === '1000'")
+    assert int(page.evaluate(f"{bonus_chart}.dataset.points")) > 10
+    assert not second.locator("input[name$=-floor]").first.is_visible()
+    page.click("#add-component")
+    third = page.locator("fieldset.component").nth(2)
+    third.locator("input[name$=-name]").fill("Scrapped")
+    third.locator("input[name$=-DELETE]").check()
+    assert "removed" in (third.get_attribute("class") or "")
+    page.locator("select[name=assignments-0-rep]").select_option(str(rep.pk))
+    screenshot(admin, "plan-designer")
     with page.expect_navigation():
         page.click("#plan-form button[type=submit]")
     assert "Plan Hunter saved." in page.inner_text("main")
@@ -60,8 +78,17 @@ def test_a_month_is_designed_run_closed_disputed_and_adjusted_in_the_browser(
     deal.save()
     admin = signed_in(open_page, admin_user)
     design_plan(admin, rep)
-    chart_points = admin.page.evaluate("document.getElementById('payout-chart').dataset.points")
-    assert int(chart_points) > 10
+    plan = CompPlan.objects.get(name="Hunter")
+    assert list(plan.components.values_list("name", "kind")) == [
+        ("Commission", "commission"),
+        ("Club", "bonus"),
+    ]
+    phone = open_page(PHONE)
+    phone.sign_in(admin_user.username)
+    phone.page.goto(phone.base + f"/compensation/plans/{plan.pk}/")
+    wait_until(phone.page, "document.body.dataset.charts === 'ready'")
+    screenshot(phone, "plan-designer-phone")
+    assert phone.problems == [] and phone.csp_refused() == []
 
     run(admin, "2026-11-01")
     run(admin, "2026-11-01", "close")
