@@ -8,6 +8,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import access
@@ -44,7 +45,9 @@ def run_index(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     runs = StatementRun.objects.select_related("started_by")[:10]
-    context = {"periods": periods, "runs": runs, "form": RunForm()}
+    # The month under way is what sales operations builds most often.
+    start = timezone.localdate().replace(day=1)
+    context = {"periods": periods, "runs": runs, "form": RunForm(initial={"start": start})}
     return render(request, "compensation/runs.html", context)
 
 

@@ -194,6 +194,7 @@ def test_pay_in_two_currencies_is_totalled_and_compared_per_currency(
     client.force_login(admin_user)
     runs = client.get("/compensation/runs/").content.decode()
     assert "230.00 EUR<br>100.00 USD" in runs
+    assert 'name="start" value="2026-12-01"' in runs  # the month under way, by default
     period = client.get("/compensation/periods/month/2026-02-01/").content.decode()
     assert "Total pay in EUR" in period and 'title="230.00 EUR"' in period
 
