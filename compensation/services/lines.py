@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from itertools import chain
+from typing import cast
 
 from django.db import connection
 
@@ -19,7 +19,6 @@ from compensation.models import LineKind, Statement, StatementLine
 BASE_PLACES = Decimal("0.000001")
 EXACT_PLACES = Decimal("0.00000001")
 BATCH = 2000
-ROWS_PER_INSERT = 500  # 8,000 parameters: within SQLite's and PostgreSQL's limits
 LINE_COLUMNS = [
     *("position", "kind", "component", "deal_id", "deal_name", "closed_on"),
     *("credit", "base", "tier", "rate", "exact", "amount", "explanation", "reason"),
@@ -43,8 +42,10 @@ def line_rows(lines: Iterable[engine.Line]) -> list[Row]:
 
 
 def rows_digest(rows: list[Row]) -> str:
-    """A fingerprint of a statement's lines: the same lines give the same digest."""
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
+    """A fingerprint of a statement's lines: the same lines give the same digest (str of each
+    value, which tells None from "" and keeps a Decimal's places, costs half of repr)."""
+    text = "\x1e".join(["\x1f".join(map(str, row)) for row in rows])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def lines_delete(statement_ids: list[int]) -> None:
@@ -60,28 +61,35 @@ def lines_delete(statement_ids: list[int]) -> None:
 
 
 def lines_insert(statements: list[tuple[int, list[Row]]], now: datetime) -> None:
-    """Insert the line rows of many statements, a few hundred rows per INSERT: Django's
-    bulk_create spent most of a large build preparing each value of each line, and one INSERT
-    per row most of the database's time."""
+    """Insert the line rows of many statements: with COPY on PostgreSQL (twenty times faster
+    than an INSERT per row, which the data version need not see: the statements' own rows are
+    written in the same transaction), elsewhere with executemany. Django's bulk_create spent
+    most of a large build preparing each value of each line."""
     at = connection.ops.adapt_datetimefield_value(now)
     rows = [(statement_id, *row, at) for statement_id, lines in statements for row in lines]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in ["statement_id", *LINE_COLUMNS, "created_at"])
-    into = f"INSERT INTO {quote(StatementLine._meta.db_table)} ({columns}) VALUES "
-    marks = "(" + ", ".join(["%s"] * (len(LINE_COLUMNS) + 2)) + ")"
+    table = quote(StatementLine._meta.db_table)
     with connection.cursor() as cursor:
-        for first in range(0, len(rows), ROWS_PER_INSERT):
-            batch = rows[first : first + ROWS_PER_INSERT]
-            cursor.execute(into + ", ".join([marks] * len(batch)), list(chain(*batch)))
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * (len(LINE_COLUMNS) + 2))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+        for first in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[first : first + BATCH])
 
 
 def statements_update(statements: list[Statement], names: list[str]) -> None:
-    """Write the fields `names` of many statements, one UPDATE per statement sent with
-    executemany: bulk_update's CASE over every statement of a batch, per field, costs the
-    square of the batch size."""
-    fields = [Statement._meta.get_field(name) for name in names]
+    """Write the fields `names` (attribute names) of many statements, one UPDATE per statement
+    sent with executemany: bulk_update's CASE over every statement of a batch, per field, costs
+    the square of the batch size."""
+    by_name = {field.attname: field for field in Statement._meta.concrete_fields}
+    fields = [by_name[name] for name in names]
     quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sets = ", ".join(f"{quote(cast(str, field.column))} = %s" for field in fields)
     sql = f"UPDATE {quote(Statement._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"
     rows = [
         (*(f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields), s.pk)
