@@ -47,6 +47,9 @@ def use_own_database(name: str) -> None:
 
 def setup_django(database: str) -> None:
     use_own_database(database)
+    # As in production: DEBUG would log (and on SQLite quote) every parameter of every query.
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spm.settings")
     sys.path.insert(0, str(ROOT))
     import django
