@@ -204,10 +204,10 @@ def _hire_date(ctx: DemoContext, rng: random.Random, kind: str) -> date:
     """Recent hires join shortly before the year of pay statements and ramp during its first
     months; the others before it, so every rep is paid for each month of that year."""
     if kind == "recent":
-        return ctx.paid_from - timedelta(days=rng.randint(15, 75))
+        return ctx.paid_from - timedelta(days=rng.randint(20, 80))
     if kind == "mid":
         history = (ctx.paid_from - ctx.start).days
-        return ctx.start + timedelta(days=rng.randint(90, history - 120))
+        return ctx.start + timedelta(days=rng.randint(90, history - 150))
     return ctx.start - timedelta(days=rng.randint(60, 2500))
 
 
