@@ -1,18 +1,21 @@
 """Benchmark building a fiscal quarter's commission statements: 1,000 reps, 200 won deals each.
 
-    .venv/bin/python bench/compensation.py [--reps 1000] [--deals 200]
+    .venv/bin/python bench/compensation.py [--reps 1000] [--deals 200] [--database NAME]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres SECRET_KEY=... \
         .venv/bin/python bench/compensation.py
 
 Runs on the configured database engine, in a database of its own so real data is never touched:
-`pacer_bench_compensation` on the DATABASE_URL server, or a SQLite file in a temporary directory
-without DATABASE_URL. It writes the rows with bulk_create (a quarterly plan with a tiered
-commission, a SPIF, an attainment bonus, a cap and a draw; a quota per rep; won deals, one in
-ten split between two reps), then times the real service, `statements_build`, three times: the
-first build (every statement and line inserted), a rebuild (every line replaced) and closing
-the quarter (one last rebuild, then the lock). It prints for each the wall-clock seconds, the
-CPU seconds of this Python process (the database server's time is the difference, together with
-waiting on a busy machine), the queries sent, and the statements and lines written.
+`pacer_bench_compensation` (or --database) on the DATABASE_URL server, dropped first, or a
+SQLite file in a temporary directory without DATABASE_URL. It writes the rows with bulk_create
+(a quarterly plan with a tiered commission, a SPIF, an attainment bonus, a cap and a draw; a
+quota per rep; won deals, one in ten split between two reps), then times the real services:
+the first build (every statement and line inserted), a rebuild with nothing changed (every
+statement recomputed, its identical lines left alone), a rebuild after every deal's amount
+grew by one dollar (every line replaced) and closing the quarter (one last rebuild, then the
+lock). It prints for each the wall-clock seconds, the CPU seconds of this Python process (the
+database server's time is the difference, together with waiting on a busy machine), the
+queries sent (on PostgreSQL the lines go by one COPY per build, which the count leaves out), and
+the statements built and closed.
 """
 
 import argparse
@@ -33,18 +36,21 @@ BENCH_DB = "pacer_bench_compensation"
 RATES = ((0, 2), (50, 5), (100, 8), (150, 10))
 
 
-def use_own_database() -> None:
+def use_own_database(name: str) -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         folder = tempfile.mkdtemp(prefix="pacer-bench-")
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         os.environ["PACER_VAR_DIR"] = folder
         return
-    os.environ["DATABASE_URL"] = postgres_database(url, BENCH_DB, fresh=True)
+    os.environ["DATABASE_URL"] = postgres_database(url, name, fresh=True)
 
 
-def setup_django() -> None:
-    use_own_database()
+def setup_django(database: str) -> None:
+    use_own_database(database)
+    # As in production: DEBUG would log (and on SQLite quote) every parameter of every query.
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spm.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -151,13 +157,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--deals", type=int, default=200, help="won deals per rep")
+    parser.add_argument("--database", default=BENCH_DB, help="PostgreSQL database to recreate")
     args = parser.parse_args()
-    setup_django()
+    setup_django(args.database)
     from django.db import connection
+    from django.db.models import F, QuerySet
 
     from compensation.models import Statement, StatementLine
     from compensation.services import statements_build, statements_close
     from core.periods import period_containing
+    from pipeline.models import Deal
 
     quarter = period_containing(date(2026, 1, 15), "quarter").start  # per the fiscal year
 
@@ -169,6 +178,8 @@ def main() -> None:
     )
     timed("build", lambda: statements_build(period="quarter", start=quarter))
     timed("rebuild", lambda: statements_build(period="quarter", start=quarter))
+    QuerySet(Deal).update(amount=F("amount") + 1)  # plain: no deal history needed here
+    timed("changed", lambda: statements_build(period="quarter", start=quarter))
     timed("close", lambda: statements_close(period="quarter", start=quarter, by=None))
     print(f"statements {Statement.objects.count()}, lines {StatementLine.objects.count()}")
 

@@ -1,7 +1,8 @@
 """Pay: the demo company's comp plans, who is on which, and a year of closed statements.
 
 Reps are on a monthly plan with marginal tiers and an accelerator above 100 % (and a quarter's
-SPIF on the add-on); the newest hires are on a ramp plan with a recoverable draw; managers on a
+SPIF on the add-on); the reps hired shortly before the year are on a ramp plan with a
+recoverable draw, topped up while they ramp and won back once they earn more; managers on a
 quarterly override measured on their team's attainment. The last twelve months are built and
 closed in order, so draws carry over and two cancelled deals are clawed back; the `rep` login
 has an open dispute on their latest closed statement.
@@ -22,12 +23,11 @@ from compensation.models import (
 )
 from compensation.services import dispute_raise, statements_build, statements_close
 from core.periods import add_months, period_containing
-from demo.context import DemoContext
+from demo.context import PAID_MONTHS, DemoContext
 from demo.org import Org
 from org.models import User
 from pipeline.models import Deal, Product, Stage, StageKind
 
-YEAR_MONTHS = 12
 RAMP_DAYS = 180
 REP_TIERS = ((0, 4), (50, 6), (100, 10), (150, 12))  # attainment % from, rate %
 MANAGER_TIERS = ((0, "0.5"), (100, "1.5"))
@@ -40,10 +40,10 @@ CLAWBACK_DAYS = 45
 def comp_create(ctx: DemoContext, org: Org) -> int:
     """Plans, assignments, a year of closed statements (and the current open period); returns
     how many statements were built."""
-    first = add_months(ctx.today.replace(day=1), -YEAR_MONTHS)
+    first = ctx.paid_from
     plans = _plans_create(first)
     _assign(ctx, org, plans, first)
-    months = [add_months(first, offset) for offset in range(YEAR_MONTHS)]
+    months = [add_months(first, offset) for offset in range(PAID_MONTHS)]
     for index, month in enumerate(months):
         statements_close(period="month", start=month, by=None, now=_closing(ctx, month, 1))
         if index in CLAWBACK_MONTHS:
@@ -112,7 +112,7 @@ def _assign(ctx: DemoContext, org: Org, plans: dict[str, CompPlan], first: date)
     rows = []
     for rep in org.reps:
         start = max(first, rep.hired_on)
-        ramping = (ctx.today - rep.hired_on).days < RAMP_DAYS
+        ramping = (first - rep.hired_on).days < RAMP_DAYS
         rows.append(
             PlanAssignment(rep=rep.user, plan=plans["ramp" if ramping else "rep"], start=start)
         )

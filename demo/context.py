@@ -10,6 +10,7 @@ from core.periods import add_months
 from demo.data import HOLIDAYS, MONTH_FACTORS
 
 HISTORY_MONTHS = 30
+PAID_MONTHS = 12  # the year of closed pay statements
 YEARLY_GROWTH = 0.15
 CENTS = Decimal("0.01")
 
@@ -24,6 +25,11 @@ class DemoContext:
     @property
     def start(self) -> date:
         return add_months(self.today.replace(day=1), -HISTORY_MONTHS)
+
+    @property
+    def paid_from(self) -> date:
+        """The first month of the year of closed pay statements (every rep is hired by then)."""
+        return add_months(self.today.replace(day=1), -PAID_MONTHS)
 
     def rng(self, topic: str) -> random.Random:
         """An independent stream per topic, so changing one part leaves the others' data alone."""

@@ -201,11 +201,13 @@ def _rep_profiles(ctx: DemoContext, rng: random.Random, count: int) -> list[tupl
 
 
 def _hire_date(ctx: DemoContext, rng: random.Random, kind: str) -> date:
+    """Recent hires join shortly before the year of pay statements and ramp during its first
+    months; the others before it, so every rep is paid for each month of that year."""
     if kind == "recent":
-        return ctx.today - timedelta(days=rng.randint(20, 140))
+        return ctx.paid_from - timedelta(days=rng.randint(20, 80))
     if kind == "mid":
-        history = (ctx.today - ctx.start).days
-        return ctx.start + timedelta(days=rng.randint(90, history - 240))
+        history = (ctx.paid_from - ctx.start).days
+        return ctx.start + timedelta(days=rng.randint(90, history - 150))
     return ctx.start - timedelta(days=rng.randint(60, 2500))
 
 

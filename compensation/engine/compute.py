@@ -52,6 +52,8 @@ def running_cents(exacts: Sequence[Decimal]) -> list[Decimal]:
 
 def show(value: Decimal) -> str:
     """1,234.50 — with more decimals only when the value has them (at most 6)."""
+    if value == value.quantize(CENT):  # most values: the same answer, without normalizing
+        return f"{value:,.2f}"
     exponent = value.normalize().as_tuple().exponent
     places = min(max(2, -exponent if isinstance(exponent, int) else 2), 6)
     return f"{value:,.{places}f}"

@@ -41,6 +41,12 @@ class Statement(models.Model):
         max_length=8, choices=StatementStatus.choices, default=StatementStatus.OPEN
     )
     built_at = models.DateTimeField()
+    lines_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the lines last built: a rebuild leaves identical lines alone.",
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

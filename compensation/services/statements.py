@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -21,6 +21,15 @@ from compensation import engine
 from compensation.engine.compute import CENT, cents, shown_attainment
 from compensation.models import Dispute, LineKind, Statement, StatementLine, StatementStatus
 from compensation.selectors import RepInputs, disputes_pending, pay_period, period_inputs
+from compensation.services.lines import (
+    BASE_PLACES,
+    EXACT_PLACES,
+    line_rows,
+    lines_delete,
+    lines_insert,
+    rows_digest,
+    statements_update,
+)
 from core.periods import Period
 from org.models import User
 from pipeline.models import Deal
@@ -28,8 +37,6 @@ from pipeline.models import Deal
 RECALCULATION = "Recalculation"
 DISPUTE = "Dispute"
 MANUAL = "Manual adjustment"
-BASE_PLACES = Decimal("0.000001")
-EXACT_PLACES = Decimal("0.00000001")
 
 
 @dataclass
@@ -76,10 +83,13 @@ STATEMENT_FIELDS = [
     "total",
     "draw_balance",
     "built_at",
+    "lines_digest",
 ]
 
 
-def _statement_values(inputs: RepInputs, result: engine.Result, period: Period, now) -> dict:
+def _statement_values(
+    inputs: RepInputs, result: engine.Result, period: Period, now: datetime, digest: str
+) -> dict:
     attainment = result.attainment
     values = (
         inputs.assignment.plan_id,
@@ -91,20 +101,9 @@ def _statement_values(inputs: RepInputs, result: engine.Result, period: Period, 
         result.total,
         result.draw_balance,
         now,
+        digest,
     )
     return dict(zip(STATEMENT_FIELDS, values, strict=True))
-
-
-def _delete_lines(statement_ids: list[int]) -> None:
-    """Delete the lines of open statements, a batch of statements per query. QuerySet.delete()
-    would load every line to honour disputes pointing at lines, but disputes only ever point at
-    lines of closed statements (the database's foreign keys would refuse anything else)."""
-    table = connection.ops.quote_name(StatementLine._meta.db_table)
-    with connection.cursor() as cursor:
-        for first in range(0, len(statement_ids), 500):
-            batch = statement_ids[first : first + 500]
-            marks = ", ".join(["%s"] * len(batch))
-            cursor.execute(f"DELETE FROM {table} WHERE statement_id IN ({marks})", batch)
 
 
 def dispute_line(dispute: Dispute) -> engine.Line:
@@ -137,64 +136,32 @@ def _with_disputes(result: engine.Result, disputes: list[Dispute]) -> engine.Res
 def _rebuild(
     existing: dict[int, Statement], inputs: list[RepInputs], kind: str, period: Period, now
 ) -> tuple[int, int]:
-    """Replace the lines of every open statement in `inputs`, with the accepted disputes not yet
-    paid as adjustments; returns (built, locked)."""
-    fresh, changed, built = [], [], []
+    """Rebuild every open statement in `inputs`, with the accepted disputes not yet paid as
+    adjustments; a statement whose lines come out the same keeps them. Returns (built, locked)."""
+    fresh, kept, rewritten = [], [], []
     pending = disputes_pending(kind, [rep.rep_id for rep in inputs], period.start)
     for rep in inputs:
         statement = existing.get(rep.rep_id)
         if statement is not None and statement.is_closed:
             continue
         result = _with_disputes(rep.compute(period), pending.get(rep.rep_id, []))
-        values = _statement_values(rep, result, period, now)
+        rows = line_rows(result.lines)
+        values = _statement_values(rep, result, period, now, rows_digest(rows))
         if statement is None:
-            statement = Statement(rep_id=rep.rep_id, period=kind, start=period.start, **values)
-            fresh.append(statement)
+            statement = Statement(rep_id=rep.rep_id, period=kind, start=period.start)
+            fresh.append((statement, rows))
+        elif statement.lines_digest == values["lines_digest"]:
+            kept.append(statement)
         else:
-            for name, value in values.items():
-                setattr(statement, name, value)
-            changed.append(statement)
-        built.append((statement, result.lines))
-    if changed:
-        _delete_lines([statement.pk for statement in changed])
-        Statement.objects.bulk_update(changed, STATEMENT_FIELDS, batch_size=1000)
-    Statement.objects.bulk_create(fresh, batch_size=1000)
-    _lines_insert([(s.pk, lines) for s, lines in built], now)
-    return len(built), len(inputs) - len(built)
-
-
-LINE_COLUMNS = [
-    *("statement_id", "position", "kind", "component", "deal_id", "deal_name", "closed_on"),
-    *("credit", "base", "tier", "rate", "exact", "amount", "explanation", "reason", "created_at"),
-]
-
-
-def _lines_insert(statements: list[tuple[int, tuple[engine.Line, ...]]], now: datetime) -> None:
-    """Insert the engine's lines of many statements with executemany: Django's bulk_create
-    spent most of a large build preparing each value of each line, which these plain values
-    (the same `_line` would store) need no more."""
-    at = connection.ops.adapt_datetimefield_value(now)
-    rows = [
-        (
-            *(statement_id, position, line.kind, line.component, line.deal_id),
-            *(line.deal_name, line.closed_on, line.credit),
-            None if line.base is None else line.base.quantize(BASE_PLACES),
-            *(line.tier, line.rate, line.exact.quantize(EXACT_PLACES), line.amount),
-            line.explanation[:400],
-            line.explanation if line.kind == LineKind.ADJUSTMENT else "",
-            at,
-        )
-        for statement_id, lines in statements
-        for position, line in enumerate(lines, 1)
-    ]
-    table = connection.ops.quote_name(StatementLine._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(column) for column in LINE_COLUMNS)
-    marks = ", ".join(["%s"] * len(LINE_COLUMNS))
-    with connection.cursor() as cursor:
-        for first in range(0, len(rows), 2000):
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows[first : first + 2000]
-            )
+            rewritten.append((statement, rows))
+        for name, value in values.items():
+            setattr(statement, name, value)
+    lines_delete([statement.pk for statement, _ in rewritten])
+    statements_update(kept + [statement for statement, _ in rewritten], STATEMENT_FIELDS)
+    Statement.objects.bulk_create([statement for statement, _ in fresh], batch_size=1000)
+    lines_insert([(statement.pk, rows) for statement, rows in rewritten + fresh], now)
+    built = len(fresh) + len(kept) + len(rewritten)
+    return built, len(inputs) - built
 
 
 def _locked(kind: str, period: Period, rep_ids: Collection[int] | None) -> dict[int, Statement]:
@@ -344,7 +311,9 @@ def _append(
     row.created_by, row.reason = by, reason
     row.full_clean()
     row.save()
-    Statement.objects.filter(pk=statement.pk).update(total=statement.total + line.amount)
+    Statement.objects.filter(pk=statement.pk).update(
+        total=statement.total + line.amount, lines_digest=""
+    )
     statement.total += line.amount
     return row
 

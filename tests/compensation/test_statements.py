@@ -310,3 +310,54 @@ def test_statements_are_built_by_the_beat_schedule_when_a_month_ends(db):
         ('{"period": "month"}', "1", "3"),
         ('{"period": "quarter"}', "1", "3"),
     ]
+
+
+LINE_FIELDS = (
+    *("position", "kind", "component", "deal_id", "deal_name", "closed_on", "credit", "base"),
+    *("tier", "rate", "exact", "amount", "explanation", "reason"),
+)
+
+
+def all_lines() -> list[tuple]:
+    rows = StatementLine.objects.order_by("statement__rep__username", "position")
+    return list(rows.values_list("statement__rep__username", *LINE_FIELDS))
+
+
+def test_a_rebuild_gives_exactly_the_lines_of_the_build(stages, rep, other_rep):
+    plan = make_plan("Tiered", tiers=((0, 5), (100, 10)))
+    PlanComponent.objects.create(plan=plan, name="Kicker", kind="spif", spif_fixed=10, order=1)
+    assign(rep, plan)
+    assign(other_rep, plan)
+    Quota.objects.create(rep=rep, period="month", start=JAN, metric="bookings", amount=10000)
+    big = won_deal(stages, rep, "15000", date(2026, 1, 9), name="Big")
+    DealCredit.objects.create(deal=big, rep=rep, percent=D(60))
+    DealCredit.objects.create(deal=big, rep=other_rep, percent=D(40))
+    won_deal(stages, rep, "4000", date(2026, 1, 20), name="Small")
+    statements_build(period="month", start=JAN, now=NOW)
+    built, ids = all_lines(), list(StatementLine.objects.values_list("pk", flat=True))
+
+    with CaptureQueriesContext(connection) as queries:
+        statements_build(period="month", start=JAN, now=NOW)
+    assert all_lines() == built
+    writes = [q["sql"] for q in queries if "compensation_statementline" in q["sql"]]
+    assert not [sql for sql in writes if sql.lstrip().startswith(("INSERT", "DELETE"))]
+    assert list(StatementLine.objects.values_list("pk", flat=True)) == ids
+
+    Statement.objects.update(lines_digest="")  # as if every statement had changed
+    statements_build(period="month", start=JAN, now=NOW)
+    assert all_lines() == built
+    assert not StatementLine.objects.filter(pk__in=ids).exists()
+
+    # Rep: 9,000 of Big x 5 % = 450; Small: 1,000 x 5 % = 50 and 3,000 above quota x 10 % =
+    # 300; Kicker 10 x 60 % and 10 x 100 %. Other rep, no quota: 6,000 x 5 % and 10 x 40 %.
+    amounts = [(name, kind, amount) for name, _, kind, *_, amount, _, _ in built]
+    assert amounts == [
+        (other_rep.username, "commission", D("300.00")),
+        (other_rep.username, "spif", D("4.00")),
+        (rep.username, "commission", D("450.00")),
+        (rep.username, "commission", D("50.00")),
+        (rep.username, "commission", D("300.00")),
+        (rep.username, "spif", D("6.00")),
+        (rep.username, "spif", D("10.00")),
+    ]
+    assert (statement_of(rep).total, statement_of(other_rep).total) == (D("816.00"), D("304.00"))

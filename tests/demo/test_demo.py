@@ -104,7 +104,8 @@ def test_reps_have_territories_a_few_moved_and_a_few_are_new(demo):
         old, new = rep.territory_assignments.order_by("start")
         assert old.end < new.start and old.territory != new.territory
     newest = reps.order_by("-hired_on").first()
-    assert (Deal.objects.latest("created_on").created_on - newest.hired_on).days < 150
+    # Hired at most 80 days before the year of pay statements, 2025-12-01.
+    assert date(2025, 9, 12) <= newest.hired_on < date(2025, 12, 1)
 
 
 def test_loading_again_changes_nothing(demo):
@@ -240,11 +241,28 @@ def test_every_rep_has_a_closed_monthly_statement_for_each_month_of_the_year(dem
     from compensation.models import Statement
 
     year = [date(2025, 12, 1), *(date(2026, month, 1) for month in range(1, 12))]
-    for rep in User.objects.filter(role=Role.REP):
+    reps = User.objects.filter(role=Role.REP)
+    assert reps.count() >= 30
+    for rep in reps:
         closed = Statement.objects.filter(rep=rep, period="month", status="closed")
-        employed = [m for m in year if rep.hired_on < period_containing(m, "month").end]
-        assert sorted(closed.values_list("start", flat=True)) == employed, rep
-    assert User.objects.filter(role=Role.REP, hired_on__lt=year[0]).count() >= 30
+        assert sorted(closed.values_list("start", flat=True)) == year, rep
+        totals = closed.annotate(lines_total=Sum("lines__amount"))
+        assert all(s.total == (s.lines_total or 0) for s in totals), rep
+
+
+def test_the_recent_hires_ramp_on_a_recoverable_draw_during_the_year(demo):
+    from compensation.models import Statement
+
+    ramping = Statement.objects.filter(plan__name="Account Executive (ramp)", period="month")
+    # Hired less than 180 days before the year's first month, 2025-12-01.
+    new = User.objects.filter(role=Role.REP, hired_on__gt=date(2025, 6, 4)).values("pk")
+    assert set(ramping.filter(start=date(2025, 12, 1)).values_list("rep", flat=True)) == {
+        rep["pk"] for rep in new
+    }
+    assert ramping.filter(start=date(2025, 12, 1)).count() >= 3
+    # A small demo's ramping reps earn less than the 2,500 draw: it tops up their first month.
+    first = ramping.filter(start=date(2025, 12, 1))
+    assert all(s.lines.filter(kind="draw", amount__gt=0).exists() for s in first)
 
 
 def test_demo_statement_totals_are_the_sum_of_their_lines(demo):
