@@ -89,12 +89,14 @@ def test_telco_customers_become_accounts_with_a_subscription(db):
 def test_a_crash_is_logged_and_changes_nothing(stages, rep, write_csv, monkeypatch):
     from django.db import DatabaseError
 
-    from imports import engine
+    from imports.bulk.staging import Staging
+    from imports.job import Job
 
-    def crash(self, rows):
+    def crash(*args):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(engine._Job, "link", crash)
+    monkeypatch.setattr(Job, "link", crash)
+    monkeypatch.setattr(Staging, "write", crash)  # the set-based path, on PostgreSQL
 
     with pytest.raises(DatabaseError):
         run_import(write(write_csv, ROWS), kind="deals")
