@@ -20,7 +20,7 @@ from territories.models import TerritoryAssignment
 
 # Deal fields a row may set besides the mapped ones: its name (from its ID) and, from a
 # close date, the closed or expected date.
-DERIVED = ("name", "closed_on", "expected_close_on", "currency")
+DERIVED = ("external_id", "name", "closed_on", "expected_close_on", "currency")
 
 
 class Failure(str):
@@ -160,7 +160,7 @@ class DealCopyJob(Job):
                 self.found[name][value] = Failure(failed.get(value) or self.missing(name, model))
             else:
                 self.found[name][value] = target.pk
-                if model is Stage:
+                if isinstance(target, Stage):
                     self.stages[target.pk] = target
 
     def prepare(self, row: Row) -> None:
@@ -188,17 +188,19 @@ class DealCopyJob(Job):
         (`kinds._prepare_deals`, with the owners' territories read once per file)."""
         owners = {row.values["owner"] for row in rows if row.values.get("owner")}
         if new := owners - self.spans.keys():
-            spans = TerritoryAssignment.objects.filter(rep_id__in=new).order_by("start")
+            found = TerritoryAssignment.objects.filter(rep_id__in=new).order_by("start")
             for owner in new:
                 self.spans[owner] = []
-            for owner, *span in spans.values_list("rep_id", "start", "end", "territory_id"):
-                self.spans[owner].append(tuple(span))
+            for owner, start, end, territory in found.values_list(
+                "rep_id", "start", "end", "territory_id"
+            ):
+                self.spans[owner].append((start, end, territory))
         ids = [row.values["external_id"] for row in rows if self.closed(row)]
         closed = Deal.objects.filter(external_id__in=ids).exclude(status=StageKind.OPEN)
         kept = dict(closed.values_list("external_id", "territory_id"))
         for row in rows:
             values = row.values
-            spans = self.spans.get(values.get("owner"), [])
+            spans = self.spans.get(values.get("owner") or 0, [])
             if not spans or values.get("territory"):
                 continue
             if values["external_id"] in kept and self.closed(row):

@@ -31,8 +31,16 @@ DEAL = Deal._meta.db_table
 # Deal columns the import sets or keeps; the status follows the stage, the credit is worked out.
 PLAIN = [f for f in Deal._meta.concrete_fields if not f.primary_key and f.name not in CREDIT_FIELDS]
 PLAIN = [f for f in PLAIN if f.name != "status"]
-CREDIT = [Deal._meta.get_field(name).column for name in CREDIT_FIELDS]
-HISTORY = [f.column for f in DealChange._meta.concrete_fields if not f.primary_key]
+
+
+def _column(field: object) -> str:
+    """A concrete field's column (the stubs allow None, which no concrete field has)."""
+    assert isinstance(field, Field)
+    return str(field.column)
+
+
+CREDIT = [_column(Deal._meta.get_field(name)) for name in CREDIT_FIELDS]
+HISTORY = [_column(f) for f in DealChange._meta.concrete_fields if not f.primary_key]
 SNAPSHOT = [*TRACKED, "status"]
 WON_OR_LOST = "({})".format(", ".join(f"'{kind}'" for kind in CLOSED))
 
@@ -45,18 +53,18 @@ def _literal(value: object) -> str:
 class Staging:
     def __init__(self, fields: list[Field], *, run: ImportRun) -> None:
         self.fields, self.run = fields, run
-        self.bits = {field.column: 1 << n for n, field in enumerate(fields)}
-        columns = ", ".join(f"{f.column} {f.db_type(connection)}" for f in fields)
+        self.bits = {_column(field): 1 << n for n, field in enumerate(fields)}
+        columns = ", ".join(f"{_column(f)} {f.db_type(connection)}" for f in fields)
         self.execute(f"DROP TABLE IF EXISTS {', '.join(TABLES)}")
         self.execute(f"CREATE TEMP TABLE import_staging (line integer, given integer, {columns})")
 
-    def execute(self, statement: str, params: Iterable | dict | None = None) -> list[tuple]:
+    def execute(self, statement: str, params: dict | None = None) -> list[tuple]:
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             return cursor.fetchall() if cursor.description else []
 
     def copy(self, rows: Iterable[list]) -> None:
-        columns = ", ".join(["line", "given", *(f.column for f in self.fields)])
+        columns = ", ".join(["line", "given", *(_column(f) for f in self.fields)])
         with (
             connection.cursor() as cursor,
             cursor.copy(f"COPY import_staging ({columns}) FROM STDIN") as copy,
@@ -140,7 +148,7 @@ class Staging:
         """The row as the deal would be. A new deal takes its stage's forecast category; an
         existing one when it moves stage, or when the category it is given is blank or the
         deal is closed (`Deal.sync_from_stage`)."""
-        values = {f.column: self.value(f) for f in PLAIN}
+        values = {_column(f): self.value(f) for f in PLAIN}
         moved = self.changes("stage_id")
         category = values["forecast_category"]
         synced = (
@@ -151,7 +159,7 @@ class Staging:
             f"CASE WHEN d.id IS NULL THEN st.forecast_category WHEN {moved} OR "
             f"{self.changes('forecast_category')} THEN {synced} ELSE d.forecast_category END"
         )
-        inputs = {Deal._meta.get_field(name).column for name in CREDIT_INPUTS}
+        inputs = {_column(Deal._meta.get_field(name)) for name in CREDIT_INPUTS}
         changed = " OR ".join(self.changes(column) for column in self.bits)
         credit = " OR ".join(self.changes(column) for column in sorted(inputs))
         olds = [*SNAPSHOT, *CREDIT]
@@ -175,7 +183,7 @@ class Staging:
         self.execute(self.final_sql())
         if not self.execute("SELECT 1 FROM import_final LIMIT 1"):
             return  # a file of unchanged rows writes nothing
-        columns = [f.column for f in PLAIN] + ["status", *CREDIT]
+        columns = [_column(f) for f in PLAIN] + ["status", *CREDIT]
         listed = ", ".join(columns)
         self.execute(
             f"INSERT INTO {DEAL} ({listed}) SELECT {listed} FROM import_final WHERE deal_id IS NULL"
