@@ -135,17 +135,28 @@ class DealCopyJob(Job):
     def resolve_cached(self, rows: list[Row]) -> None:
         """Names replaced by ids; each name is looked up (or created) once per file."""
         for name, found in self.found.items():
-            wanted = {row.values[name] for row in rows if isinstance(row.values.get(name), str)}
-            if new := wanted - found.keys():
-                self.look_up(name, new)
+            unknown = []
             for row in rows:
                 value = row.values.get(name)
                 if isinstance(value, str):
-                    target = found[value]
-                    if isinstance(target, Failure):
+                    target = found.get(value)
+                    if target is None:
+                        unknown.append(row)
+                    elif isinstance(target, Failure):
                         row.fail(name, value, target)
                     else:
                         row.values[name] = target
+            if unknown:
+                self.look_up(name, {row.values[name] for row in unknown} - found.keys())
+                self.resolve_cached_one(unknown, name)
+
+    def resolve_cached_one(self, rows: list[Row], name: str) -> None:
+        for row in rows:
+            value, target = row.values[name], self.found[name][row.values[name]]
+            if isinstance(target, Failure):
+                row.fail(name, value, target)
+            else:
+                row.values[name] = target
 
     def look_up(self, name: str, names: set[str]) -> None:
         model = self.refs[name]
