@@ -128,6 +128,7 @@ class DealChangeSerializer(serializers.ModelSerializer):
             "currency",
             "expected_close_on",
             "forecast_category",
+            "probability",
             "owner",
         ]
 
@@ -165,6 +166,8 @@ class DealSerializer(ModelValidatingSerializer):
             "stage",
             "status",
             "forecast_category",
+            "probability",
+            "lead_source",
             "type",
             "created_on",
             "expected_close_on",
@@ -174,6 +177,19 @@ class DealSerializer(ModelValidatingSerializer):
             "reason",
         ]
         read_only_fields = ["status"]
+        extra_kwargs = {
+            "probability": {
+                "min_value": 0,
+                "max_value": 100,
+                "help_text": "The deal's own win probability, a percent from 0 to 100; null: its "
+                "stage's. It overrides the stage's in the weighted pipeline.",
+                "error_messages": {
+                    "min_value": "A win probability is a percent from 0 to 100.",
+                    "max_value": "A win probability is a percent from 0 to 100.",
+                },
+            },
+            "lead_source": {"help_text": "Where the deal came from (as the CRM names it)."},
+        }
 
     def validate(self, attrs):
         reason = attrs.pop("reason", "")
@@ -235,6 +251,7 @@ class DealFilter(django_filters.FilterSet):
             "territory",
             "product",
             "account",
+            "lead_source",
         ]
 
 

@@ -9,11 +9,11 @@ database `pacer_bench_import`, or $PACER_BENCH_DB, recreated on the DATABASE_URL
 URL names a database to connect to first, e.g. `postgres`): it creates 200 reps, 1,000
 accounts, 10 products and 4 stages, writes a deals CSV of that many rows, imports it (apply:
 validation, upsert, deal history), then imports it again (every row unchanged). It prints the
-time, rows per second and the process's peak resident memory (ru_maxrss) after setup and after
-each import, with the growth over setup, and on PostgreSQL the time of a plain COPY of the
-same file into a table of text columns beside the import's; the last line puts the sizes'
-growth side by side: the importer streams, so it should be about the same few MB at 1M rows as
-at 100k.
+time, rows per second, the Python process's CPU time, the load average and the process's peak
+resident memory (ru_maxrss) after setup and after each import, with the growth over setup,
+and on PostgreSQL the time of a plain COPY of the same file into a table of text columns
+beside the import's; the last line puts the sizes' growth side by side: the importer streams,
+so it should be about the same few MB at 1M rows as at 100k.
 """
 
 import argparse
@@ -38,6 +38,13 @@ STAGES = [("Prospecting", "open"), ("Proposal", "open"), ("Won", "won"), ("Lost"
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def cpu_seconds() -> float:
+    """This process's CPU time: on a shared machine, what the import itself cost in Python
+    (the rest of its wall time is the database's work, or waiting for a CPU)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def write_deals(path: Path, rows: int) -> None:
@@ -105,13 +112,14 @@ def one_size(rows: int) -> None:
     print(f"{rows:>9,} rows  setup done: peak RSS {setup:6.0f} MB", flush=True)
     took = {}
     for label in ("import", "re-import"):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         run = import_run_start(path=path, kind="deals", dry_run=False)
         report = import_run_execute(run=run)
         seconds = took[label] = time.perf_counter() - started
         assert report.ok, report.errors[:3]
         print(
             f"{rows:>9,} rows  {label:<9} {seconds:7.1f} s  {rows / seconds:8,.0f} rows/s  "
+            f"(Python CPU {cpu_seconds() - cpu:.1f} s, load {os.getloadavg()[0]:.1f})  "
             f"peak RSS {peak_mb():6.0f} MB (+{peak_mb() - setup:.0f})  "
             f"created {report.created:,} unchanged {report.unchanged:,}",
             flush=True,

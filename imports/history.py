@@ -38,6 +38,9 @@ class HistoryJob:
     def ensure_stages(self) -> None:
         """A history file names stages the deals import created."""
 
+    def finish(self) -> None:
+        """Every chunk is written as it is read."""
+
     def process(self, chunk: list) -> None:
         rows = []
         for line, cells in chunk:

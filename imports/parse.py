@@ -1,5 +1,6 @@
 """One cell's text to a Python value for a model field, or a ValueError saying why not."""
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,6 +13,7 @@ from imports.numbers import Number, parse_number
 
 READABLE = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%y": "YY", "%H": "hh", "%I": "hh", "%M": "mm"}
 READABLE |= {"%p": "AM/PM"}
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def readable(date_format: str) -> str:
@@ -23,6 +25,11 @@ def readable(date_format: str) -> str:
 def parse_date(text: str, date_format: str) -> date:
     """A date in `date_format`; a format with a time (2026-03-31 14:05) takes the date alone."""
     day_only = date_format.split(" ")[0]
+    if day_only == "%Y-%m-%d" and ISO_DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text)  # what strptime gives, some 20 times sooner
+        except ValueError:
+            pass  # the message below
     for candidate in dict.fromkeys([date_format, day_only]):
         try:
             return datetime.strptime(text, candidate).date()  # noqa: DTZ007 - a date, no time

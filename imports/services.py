@@ -159,6 +159,7 @@ def import_run_fail(*, run: ImportRun, message: str) -> None:
     run.error_count = 1
     run.finished_at = timezone.now()
     run.save()
+    cache.delete(_progress_key(run.pk))  # the rows it read were rolled back
 
 
 def import_run_progress(run: ImportRun) -> int:

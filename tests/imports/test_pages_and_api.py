@@ -120,12 +120,14 @@ def test_an_upload_whose_import_crashed_is_deleted(
 ):
     from django.db import DatabaseError
 
-    from imports import engine
+    from imports.bulk.staging import Staging
+    from imports.job import Job
 
-    def crash(self, rows):
+    def crash(*args):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(engine._Job, "link", crash)
+    monkeypatch.setattr(Job, "link", crash)
+    monkeypatch.setattr(Staging, "write", crash)  # the set-based path, on PostgreSQL
 
     with pytest.raises(DatabaseError), django_capture_on_commit_callbacks(execute=True):
         upload(ops)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from imports.services import import_run_progress
 from pipeline.models import Deal, DealChange, ImportedKey, ImportRun, Subscription
 from tests.clock import TODAY
 from tests.imports.conftest import TELCO, run_import
@@ -89,12 +90,14 @@ def test_telco_customers_become_accounts_with_a_subscription(db):
 def test_a_crash_is_logged_and_changes_nothing(stages, rep, write_csv, monkeypatch):
     from django.db import DatabaseError
 
-    from imports import engine
+    from imports.bulk.staging import Staging
+    from imports.job import Job
 
-    def crash(self, rows):
+    def crash(*args):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(engine._Job, "link", crash)
+    monkeypatch.setattr(Job, "link", crash)
+    monkeypatch.setattr(Staging, "write", crash)  # the set-based path, on PostgreSQL
 
     with pytest.raises(DatabaseError):
         run_import(write(write_csv, ROWS), kind="deals")
@@ -105,6 +108,7 @@ def test_a_crash_is_logged_and_changes_nothing(stages, rep, write_csv, monkeypat
         "The import stopped: DatabaseError('disk full')",
     )
     assert not Deal.objects.exists() and not DealChange.objects.exists()
+    assert import_run_progress(run) == 0  # no rows read are left showing
 
 
 def test_an_account_moved_by_a_file_keeps_its_history(db, write_csv):
