@@ -236,3 +236,21 @@ def test_fitting_in_two_processes_gives_the_same_lines(stages, rep, other_rep, m
     together, _ = forecast_compute(as_of=AS_OF)
     assert values(together) == values(alone)
     assert any(line.values["ts_point"] for line in alone)
+
+
+def test_scopes_with_the_same_history_are_fitted_once(stages, rep, monkeypatch):
+    for month in range(1, 13):
+        won = deal(stages["Proposal"], rep, str(100 * month), date(2025, month, 1))
+        move(won, stages["Won"], date(2025, month, 15))
+    fitted, fit = [], build.series_forecast
+
+    def counted(history, periods):
+        fitted.append(dict(history))
+        return fit(history, periods)
+
+    monkeypatch.setattr(build, "series_forecast", counted)
+    lines, _ = forecast_compute(as_of=AS_OF)
+    # The company, the rep and rep's manager share one history; nothing else has any.
+    assert len({(line.scope.kind, line.scope.key) for line in lines}) > 1
+    assert len([h for h in fitted if h]) == 1
+    assert any(line.values["ts_point"] for line in lines)
