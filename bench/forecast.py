@@ -40,6 +40,7 @@ def setup(reuse: bool) -> bool:
     django.setup()
     from django.conf import settings
 
+    settings.DEBUG = False  # as on a worker: no query log, which costs more than the queries
     if postgres:
         call_command("migrate", verbosity=0)
         from org.models import User
