@@ -134,6 +134,8 @@ def _overdue_at_month_starts(first: date, end: date) -> Iterator[tuple[date, int
     while first < end:
         starts.append(first)
         first = add_months(first, 1)
+    if not starts:
+        return
     before = {start: _just_before(start) for start in starts}
     overdue = Q(status=StageKind.OPEN, expected_close_on__lt=starts[-1]) & ~Q(
         forecast_category=ForecastCategory.OMITTED

@@ -6,8 +6,9 @@ complex exponential smoothing on the series with its yearly seasonality taken ou
 autocorrelation at lag 12 passes its 90% test, by classical decomposition) and put back. That
 combination beats the M3 competition's best monthly methods by a margin, at about 30 ms a
 series (see bench/forecast_m3.py). Shorter series get simpler models: simple, damped-trend and
-Theta smoothing averaged, seasonal naive, or the last value. Pure functions over numbers;
-nothing here knows Django.
+Theta smoothing averaged (statsforecast's compiled ETS from ten months on), seasonal naive,
+or the last value (also for a flat series). Pure functions over numbers; nothing here knows
+Django.
 """
 
 import warnings
