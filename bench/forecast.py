@@ -86,6 +86,8 @@ def org(reps: int) -> tuple[list, list]:
 
 
 def deals(reps: list, territories: list, months: int, rng: random.Random) -> int:
+    from django.db import transaction
+
     from pipeline.history import deal_history_add
     from pipeline.models import Deal, Stage
 
@@ -125,8 +127,9 @@ def deals(reps: list, territories: list, months: int, rng: random.Random) -> int
         batch, batch_size=2000, changed_at=lambda d: at(d.closed_on or d.created_on)
     )
     past = [(d.pk, at(d.created_on), {"stage_id": opened[id(d)]}) for d in batch if id(d) in opened]
-    for i in range(0, len(past), 5000):
-        deal_history_add(past[i : i + 5000])
+    with transaction.atomic():  # the rollups refill the days touched once, at the commit
+        for i in range(0, len(past), 5000):
+            deal_history_add(past[i : i + 5000])
     return len(batch)
 
 
