@@ -125,7 +125,7 @@ def overdue_win_rate(*, moment: datetime, months: int = OVERDUE_MONTHS) -> Decim
     return (won_total / overdue_total).quantize(Decimal("0.0001"))
 
 
-def _overdue_at_month_starts(first: date, end: date) -> Iterator[tuple[date, int, Decimal]]:
+def _overdue_at_month_starts(first: date, end: date) -> Iterator[tuple[date, int, Decimal | None]]:
     """(month start, deal, amount) for each deal open and overdue, not omitted, just before
     each month start from `first` to before `end`, as the history stood then. One query: each
     history row with the moment the next one replaced it, kept when it is such a state at one
@@ -156,7 +156,7 @@ def _overdue_at_month_starts(first: date, end: date) -> Iterator[tuple[date, int
     )
     for deal_id, since, until_, expected, amount in rows:
         for start in starts:
-            if since <= before[start] < until_ and expected < start:
+            if since <= before[start] < until_ and expected is not None and expected < start:
                 yield start, deal_id, amount
 
 
