@@ -40,6 +40,7 @@ def setup(reuse: bool) -> bool:
     django.setup()
     from django.conf import settings
 
+    settings.DEBUG = False  # as on a worker: no query log, which costs more than the queries
     if postgres:
         call_command("migrate", verbosity=0)
         from org.models import User
@@ -85,6 +86,9 @@ def org(reps: int) -> tuple[list, list]:
 
 
 def deals(reps: list, territories: list, months: int, rng: random.Random) -> int:
+    from django.db import transaction
+
+    from pipeline.history import deal_history_add
     from pipeline.models import Deal, Stage
 
     names = ("Prospecting", "Proposal", "Negotiation", "Won", "Lost")
@@ -97,35 +101,35 @@ def deals(reps: list, territories: list, months: int, rng: random.Random) -> int
         for i, (name, (p, kind, category)) in enumerate(zip(names, rows, strict=True))
     }
     first = AS_OF - timedelta(days=months * 30.4)
-    batch, closing = [], {}
+    batch, opened = [], {}
     for n, rep in enumerate(reps):
         territory = territories[n % len(territories)]
         for _ in range(months * 4):
             created = first + timedelta(days=rng.randrange(int(months * 30.4)))
             cycle = timedelta(days=rng.randint(10, 90))
             season = 1.3 if created.month in (3, 6, 9, 12) else 1.0
+            stage = stages[rng.choice(names[:3])]
             deal = Deal(
                 name=f"{rep.username} {created}",
                 owner=rep,
                 territory=territory,
-                stage=stages[rng.choice(names[:3])],
+                stage=stage,
                 amount=Decimal(round(rng.lognormvariate(8.5, 0.6) * season, 2)),
                 created_on=created,
                 expected_close_on=created + cycle,
             )
+            if created + cycle <= AS_OF:  # created in its final stage, its open past added below
+                won = rng.random() < 0.35
+                deal.stage, deal.closed_on = stages["Won" if won else "Lost"], created + cycle
+                opened[id(deal)] = stage.pk
             batch.append(deal)
-            if created + cycle <= AS_OF:
-                closing[id(deal)] = (rng.random() < 0.35, created + cycle)
-    Deal.objects.bulk_create(batch, batch_size=2000, changed_at=lambda d: at(d.created_on))
-    closed = []
-    for deal in batch:
-        if id(deal) in closing:
-            won, day = closing[id(deal)]
-            deal.stage, deal.closed_on = stages["Won" if won else "Lost"], day
-            closed.append(deal)
-    Deal.objects.bulk_update(
-        closed, ["stage", "closed_on"], batch_size=2000, changed_at=lambda d: at(d.closed_on)
+    Deal.objects.bulk_create(
+        batch, batch_size=2000, changed_at=lambda d: at(d.closed_on or d.created_on)
     )
+    past = [(d.pk, at(d.created_on), {"stage_id": opened[id(d)]}) for d in batch if id(d) in opened]
+    with transaction.atomic():  # the rollups refill the days touched once, at the commit
+        for i in range(0, len(past), 5000):
+            deal_history_add(past[i : i + 5000])
     return len(batch)
 
 

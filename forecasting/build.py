@@ -315,13 +315,19 @@ def series_forecast(
 def series_forecasts(
     histories: list[dict[date, Decimal]], periods: dict[str, list[Period]], parallel: bool = True
 ) -> Iterator[SeriesForecast | None]:
-    """`series_forecast` of each history, in order; on WORKERS processes when there are many
-    (not inside a daemonic Celery worker process, which may not start children)."""
+    """`series_forecast` of each history, in order, each distinct history fitted once; on
+    WORKERS processes when there are many (not inside a daemonic Celery worker process, which
+    may not start children)."""
+    keys = [tuple(sorted(history.items())) for history in histories]
+    distinct = list(dict.fromkeys(keys))  # a manager with one rep has that rep's series
     with threadpool_limits(limits=1):  # BLAS threads per fit only fight each other
-        yield from _fits(partial(series_forecast, periods=periods), histories, parallel)
+        fits = _fits(partial(series_forecast, periods=periods), map(dict, distinct), parallel)
+        by_key = dict(zip(distinct, fits, strict=True))
+    yield from (by_key[key] for key in keys)
 
 
 def _fits(fit, histories, parallel: bool) -> Iterator[SeriesForecast | None]:
+    histories = list(histories)
     alone = len(histories) < PARALLEL_FROM or WORKERS < 2 or not parallel
     if alone or multiprocessing.current_process().daemon:
         yield from map(fit, histories)

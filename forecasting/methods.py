@@ -71,7 +71,8 @@ SERIES = _methods(
     (
         "naive",
         "time series: last month repeated",
-        "Under four months of history: the last month's won revenue, carried forward.",
+        "Under four months of history, or one that never changed: the last month's won revenue, "
+        "carried forward.",
     ),
 )
 

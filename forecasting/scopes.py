@@ -31,7 +31,7 @@ class Org:
     def load(cls) -> "Org":
         people = {
             u.pk: (str(u), u.role, u.manager_id)
-            for u in User.objects.only("id", "first_name", "last_name", "username", "role")
+            for u in User.objects.only("first_name", "last_name", "username", "role", "manager")
         }
         territories: dict[int, tuple[str, int | None]] = dict(
             (pk, (name, parent))

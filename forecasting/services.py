@@ -1,4 +1,4 @@
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -145,8 +145,11 @@ def forecast_chunk_save(
         run = ForecastRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.status != RunStatus.RUNNING:
             return {}
-        for kind, key in {(item.scope.kind, item.scope.key) for item in items}:
-            run.lines.filter(scope_kind=kind, scope_key=key).delete()
+        keys: dict[str, set[str]] = defaultdict(set)
+        for item in items:
+            keys[item.scope.kind].add(item.scope.key)
+        for kind, of_kind in keys.items():  # a query per kind of scope, not per scope
+            run.lines.filter(scope_kind=kind, scope_key__in=of_kind).delete()
         ForecastLine.objects.bulk_create(_line_rows(run, lines), batch_size=2000)
     return models_used
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.db import connections
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from pipeline.models import AccountAssignment, Deal, DealChange, StageKind
@@ -15,13 +16,21 @@ def deal_states_as_of(
 
     Deals created after `moment` have no row and are left out.
     """
+    if connections[DealChange.objects.db].vendor == "postgresql":
+        # One pass over the history index; PostgreSQL runs the subquery below once per deal
+        # and again per history row it matches.
+        rows = DealChange.objects.filter(changed_at__lte=moment)
+        if deals is not None:
+            rows = rows.filter(deal__in=deals)
+        latest = rows.order_by("deal_id", "-changed_at", "-id").distinct("deal_id")
+        return DealChange.objects.filter(id__in=latest.values("id"))
     deals = Deal.objects.all() if deals is None else deals
-    latest = (
+    last = (
         DealChange.objects.filter(deal=OuterRef("pk"), changed_at__lte=moment)
         .order_by("-changed_at", "-id")
         .values("id")[:1]
     )
-    ids = deals.annotate(state_id=Subquery(latest)).filter(state_id__isnull=False)
+    ids = deals.annotate(state_id=Subquery(last)).filter(state_id__isnull=False)
     return DealChange.objects.filter(id__in=ids.values("state_id"))
 
 

@@ -236,3 +236,32 @@ def test_fitting_in_two_processes_gives_the_same_lines(stages, rep, other_rep, m
     together, _ = forecast_compute(as_of=AS_OF)
     assert values(together) == values(alone)
     assert any(line.values["ts_point"] for line in alone)
+
+
+def test_scopes_with_the_same_history_are_fitted_once(stages, rep, monkeypatch):
+    for month in range(1, 13):
+        won = deal(stages["Proposal"], rep, str(100 * month), date(2025, month, 1))
+        move(won, stages["Won"], date(2025, month, 15))
+    fitted, fit = [], build.series_forecast
+
+    def counted(history, periods):
+        fitted.append(dict(history))
+        return fit(history, periods)
+
+    monkeypatch.setattr(build, "series_forecast", counted)
+    lines, _ = forecast_compute(as_of=AS_OF)
+    # The company, the rep and rep's manager share one history; nothing else has any.
+    assert len({(line.scope.kind, line.scope.key) for line in lines}) > 1
+    assert len([h for h in fitted if h]) == 1
+    assert any(line.values["ts_point"] for line in lines)
+
+
+def test_a_deal_counts_overdue_at_each_month_start_until_its_date_moves(stages, rep):
+    deal(stages["Proposal"], rep, "2000", date(2026, 1, 5), date(2026, 1, 20))
+    pushed = deal(stages["Proposal"], rep, "1000", date(2026, 1, 5), date(2026, 1, 25))
+    pushed.expected_close_on = date(2026, 6, 30)
+    pushed.save(changed_at=at(date(2026, 2, 15)))
+    move(pushed, stages["Won"], date(2026, 2, 20))
+    # Overdue on 1 February: 2000 + 1000, of which 1000 won that month; on 1 March and 1 April
+    # only the 2000 still stuck (the other's date had moved). 1000 / 7000.
+    assert probabilities.overdue_win_rate(moment=end_of_day(AS_OF)) == Decimal("0.1429")

@@ -94,3 +94,18 @@ def test_seasonality_test_tells_a_cycle_from_noise():
     assert is_seasonal(np.array(PATTERN * 4, dtype=float))
     flat = np.random.default_rng(1).normal(100, 5, 48)
     assert not is_seasonal(flat)
+
+
+def test_a_flat_series_stays_flat_with_no_spread():
+    forecast = forecast_monthly([0.0] * 30, 3)
+    assert forecast.method == "naive"
+    assert forecast.point == forecast.lower95 == forecast.upper95 == [0.0, 0.0, 0.0]
+
+
+def test_a_year_of_months_is_smoothed_by_the_compiled_models():
+    # A year around 100 with no trend: every smoother stays near the level.
+    history = [100, 104, 97, 102, 99, 103, 96, 101, 105, 98, 100, 102]
+    forecast = forecast_monthly(history, 3)
+    assert forecast.method == "ses+damped+theta"
+    assert all(95 < point < 105 for point in forecast.point)
+    assert forecast.lower80[0] < forecast.point[0] < forecast.upper80[0]
