@@ -1,84 +1,139 @@
 """Filling the rollup tables from the raw rows: whole or for some days, always idempotent.
 
-A fill deletes the rows of the days it fills and recomputes them in one transaction (one
-INSERT ... SELECT), so a crashed or repeated fill leaves the same rows as one clean run.
+A fill deletes the rows of the days it fills (and of their months) and recomputes them in one
+transaction, so a crashed or repeated fill leaves the same rows as one clean run. Each grain is
+one INSERT ... SELECT of two levels: the deals grouped per cell and sales-cycle length, then
+per cell with the lengths joined into its histogram.
 """
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, F, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
+from core.periods import add_months
 from pipeline.crediting import CLOSED
 from pipeline.cycle import CYCLE
-from pipeline.models import Billing, Deal, StageKind
-from rollups.models import DealCloseDay
+from pipeline.models import Billing, Deal, DealType, StageKind
+from rollups.cycles import joined_sql, normal
+from rollups.models import DealCloseCell
 
-# Rollup column: what it is on a closed deal. The order is the INSERT's.
-DEAL_CLOSE_KEYS = {
-    "day": F("closed_on"),
+# Rollup column: what it is on a closed deal (the day is the grain's).
+CELL_KEYS = {
     "owner_id": F("closed_owner_id"),
     "manager_id": F("closed_manager_id"),
     "team_id": F("closed_team_id"),
     "territory_id": F("closed_territory_id"),
     "product_id": F("product_id"),
     "segment": F("account__segment"),
-    "deal_type": F("type"),
-    "won": Case(When(status=StageKind.WON, then=True), default=False, output_field=BooleanField()),
-    "recurring": Case(
-        When(product__billing=Billing.RECURRING, then=True),
-        default=False,
-        output_field=BooleanField(),
-    ),
-    "cycle_days": CYCLE,
 }
+WON = Q(status=StageKind.WON)
+NEW = Q(type=DealType.NEW_BUSINESS)
+RECURRING = Q(product__billing=Billing.RECURRING)
+MONEY = {
+    "revenue": WON,
+    "revenue_new": WON & NEW,
+    "revenue_recurring": WON & RECURRING,
+    "new_recurring": WON & NEW & RECURRING,
+}
+MEASURES = ["won", "lost", *MONEY, "cycle_days", "cycles"]
+COLUMNS = ["grain", "day", *CELL_KEYS, *MEASURES]
+F_MONEY = DealCloseCell._meta.get_field("revenue")
+CENT = Decimal("0.01")
 
 
-F_MONEY = DealCloseDay._meta.get_field("amount")
-
-
-def deal_close_source(days: Iterable[date] | None = None) -> QuerySet:
-    """The closed deals grouped as `DealCloseDay` rows (of `days`, or of every day), each
-    column as `k_<column>` (the names would clash with the deal's own fields)."""
-    closed = Deal.objects.filter(status__in=CLOSED, closed_on__isnull=False)
-    if days is not None:
-        closed = closed.filter(closed_on__in=list(days))
+def _by_cycle(deals: QuerySet[Deal], grain: str) -> QuerySet:
+    """Closed deals per cell of `grain` and sales-cycle length, named `k_<column>`."""
+    day: F | TruncMonth = F("closed_on")
+    if grain == DealCloseCell.MONTH:
+        day = TruncMonth("closed_on", output_field=DateField())
+    keys = {f"k_{name}": value for name, value in CELL_KEYS.items()}
+    money = {
+        f"k_{name}": Coalesce(Sum("amount", filter=when), Value(0), output_field=F_MONEY)
+        for name, when in MONEY.items()
+    }
     return (
-        closed.order_by()
-        .values(**{f"k_{name}": value for name, value in DEAL_CLOSE_KEYS.items()})
-        .annotate(
-            k_deals=Count("id"), k_amount=Coalesce(Sum("amount"), Value(0), output_field=F_MONEY)
-        )
+        deals.order_by()
+        .values(k_day=day, **keys, k_cycle=CYCLE)
+        .annotate(k_won=Count("id", filter=WON), k_lost=Count("id", filter=~WON), **money)
+    )
+
+
+def cell_source(deals: QuerySet[Deal], grain: str) -> tuple[str, tuple]:
+    """SELECT of the cells of `grain` for `deals` (closed ones), in `COLUMNS` order."""
+    inner, params = _by_cycle(deals, grain).query.sql_with_params()
+    q = connection.ops.quote_name
+    keys = ", ".join(q(f"k_{name}") for name in ["day", *CELL_KEYS])
+    deals_n = f"({q('k_won')} + {q('k_lost')})"
+    pair = f"CAST({q('k_cycle')} AS TEXT) || ' ' || CAST({deals_n} AS TEXT)"
+    sums = ", ".join(f"SUM({q(f'k_{name}')})" for name in ["won", "lost", *MONEY])
+    select = (
+        f"SELECT %s, {keys}, {sums}, SUM({q('k_cycle')} * {deals_n}), "
+        f"{joined_sql(pair, connection.vendor)} FROM ({inner}) cells GROUP BY {keys}"
+    )
+    return select, (grain, *params)
+
+
+def _closed(days: list[date] | None, grain: str) -> QuerySet[Deal]:
+    deals = Deal.objects.filter(status__in=CLOSED, closed_on__isnull=False)
+    if days is None:
+        return deals
+    if grain == DealCloseCell.DAY:
+        return deals.filter(closed_on__in=days)
+    months = Q()
+    for first in {day.replace(day=1) for day in days}:
+        months |= Q(closed_on__gte=first, closed_on__lt=add_months(first, 1))
+    return deals.filter(months)
+
+
+def _cells(days: list[date] | None) -> QuerySet[DealCloseCell]:
+    """The rollup rows a fill of `days` rewrites: those days, and their months."""
+    if days is None:
+        return DealCloseCell.objects.all()
+    months = {day.replace(day=1) for day in days}
+    return DealCloseCell.objects.filter(
+        Q(grain=DealCloseCell.DAY, day__in=days) | Q(grain=DealCloseCell.MONTH, day__in=months)
     )
 
 
 def fill_deal_close_days(days: Iterable[date] | None = None) -> int:
-    """Recompute the `DealCloseDay` rows of `days` (None: the whole table); rows written."""
+    """Recompute the `DealCloseCell` rows of `days` and their months (None: the whole table);
+    rows written."""
     days = None if days is None else sorted(set(days))
     if days == []:
         return 0
-    target = DealCloseDay.objects.all()
-    if days is not None:
-        target = target.filter(day__in=days)
-    select, params = deal_close_source(days).query.sql_with_params()
-    table = connection.ops.quote_name(DealCloseDay._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(name) for name in [*DEAL_CLOSE_KEYS, "deals", "amount"]
-    )
+    table = connection.ops.quote_name(DealCloseCell._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
+    written = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        target.delete()
-        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
-        return cursor.rowcount
+        _cells(days).delete()
+        for grain in (DealCloseCell.DAY, DealCloseCell.MONTH):
+            select, params = cell_source(_closed(days, grain), grain)
+            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+            written += cursor.rowcount
+    return written
 
 
 def deal_close_differences(days: Iterable[date] | None = None) -> set[date]:
-    """The days whose `DealCloseDay` rows differ from what the raw deals give."""
-    keys = [*DEAL_CLOSE_KEYS, "deals", "amount"]
-    kept = DealCloseDay.objects.all()
-    if days is not None:
-        kept = kept.filter(day__in=list(days))
-    stored = {tuple(row) for row in kept.values_list(*keys)}
-    fresh = {tuple(row[f"k_{key}"] for key in keys) for row in deal_close_source(days)}
-    return {row[0] for row in stored ^ fresh}
+    """The days whose `DealCloseCell` rows (or their month's) differ from the raw deals."""
+    days = None if days is None else sorted(set(days))
+    stored = {_normal(row) for row in _cells(days).values_list(*COLUMNS)}
+    fresh: set[tuple] = set()
+    with connection.cursor() as cursor:
+        for grain in (DealCloseCell.DAY, DealCloseCell.MONTH):
+            cursor.execute(*cell_source(_closed(days, grain), grain))
+            fresh |= {_normal(row) for row in cursor.fetchall()}
+    return {row[1] for row in stored ^ fresh}
+
+
+def _normal(row: Any) -> tuple:
+    """A cell as one spelling: dates as dates, money to the cent, a sorted histogram."""
+    grain, day, *rest = row
+    day = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
+    keys, counts, money = rest[: len(CELL_KEYS)], rest[len(CELL_KEYS) :][:2], rest[-6:-2]
+    cents = tuple(Decimal(str(value)).quantize(CENT) for value in money)
+    return (grain, day, *keys, *(int(n) for n in counts), *cents, int(rest[-2]), normal(rest[-1]))

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from rollups.fills import deal_close_differences, fill_deal_close_days
-from rollups.models import DealCloseDay, FillState
+from rollups.models import DealCloseCell, FillState
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Stat:
 STATS = {
     stat.key: stat
     for stat in [
-        Stat("deals_closed", DealCloseDay, fill_deal_close_days, deal_close_differences),
+        Stat("deals_closed", DealCloseCell, fill_deal_close_days, deal_close_differences),
     ]
 }
 
