@@ -299,14 +299,15 @@ def from_rollups(deals: int, runs: int, period, base: float, raw_family: dict) -
     from metrics.queries.deals import deal_rows
     from metrics.scope import Scope
     from metrics.service import kpi_panel
-    from rollups.models import DealCloseCell
-    from rollups.stats import stat_fill
+    from rollups.models import DealCloseCell, DealCreateCell
+    from rollups.stats import rollups_fill
 
     started = time.perf_counter()
-    stat_fill("deals_closed")
+    rollups_fill()
     filled = time.perf_counter() - started
-    print(f"{deals:>9,} deals  rollup filled in {filled:6.1f} s: "
-          f"{DealCloseCell.objects.count():,} rows")  # fmt: skip
+    print(f"{deals:>9,} deals  rollups filled in {filled:6.1f} s: "
+          f"{DealCloseCell.objects.count():,} closed and "
+          f"{DealCreateCell.objects.count():,} created rows")  # fmt: skip
     scope = Scope.everything()
     family = lambda: deal_rows(scope.deals, period, "rep", today=TODAY, closed=Q())  # noqa: E731
 

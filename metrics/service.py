@@ -101,8 +101,8 @@ def kpi_panel(
 
 
 def _rollup_condition(scope: Scope) -> Q | None:
-    """The scope's closed deals as a condition on the daily rollup, when it is filled."""
-    if scope.closed is None or not is_filled("deals_closed"):
+    """The scope's deals as a condition on the rollups' columns, when they are filled."""
+    if scope.closed is None or not all(is_filled(key) for key in ("deals_closed", "deals_created")):
         return None
     return scope.closed
 

@@ -16,11 +16,17 @@ from django.db.models import Count, DateField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from core.periods import add_months
-from pipeline.crediting import CLOSED
+from pipeline.crediting import (
+    CLOSED,
+    CREDITED_MANAGER,
+    CREDITED_OWNER,
+    CREDITED_TEAM,
+    CREDITED_TERRITORY,
+)
 from pipeline.cycle import CYCLE
 from pipeline.models import Billing, Deal, DealType, StageKind
 from rollups.cycles import joined_sql, normal
-from rollups.models import DealCloseCell
+from rollups.models import DealCloseCell, DealCreateCell
 
 # Rollup column: what it is on a closed deal (the day is the grain's).
 CELL_KEYS = {
@@ -78,24 +84,28 @@ def cell_source(deals: QuerySet[Deal], grain: str) -> tuple[str, tuple]:
     return select, (grain, *params)
 
 
-def _closed(days: list[date] | None, grain: str) -> QuerySet[Deal]:
-    deals = Deal.objects.filter(status__in=CLOSED, closed_on__isnull=False)
+def _dated(deals: QuerySet[Deal], field: str, days: list[date] | None, grain: str) -> QuerySet:
+    """`deals` whose `field` is one of `days` (at the month grain: in one of their months)."""
     if days is None:
-        return deals
+        return deals.filter(**{f"{field}__isnull": False})
     if grain == DealCloseCell.DAY:
-        return deals.filter(closed_on__in=days)
+        return deals.filter(**{f"{field}__in": days})
     months = Q()
     for first in {day.replace(day=1) for day in days}:
-        months |= Q(closed_on__gte=first, closed_on__lt=add_months(first, 1))
+        months |= Q(**{f"{field}__gte": first, f"{field}__lt": add_months(first, 1)})
     return deals.filter(months)
 
 
-def _cells(days: list[date] | None) -> QuerySet[DealCloseCell]:
+def _closed(days: list[date] | None, grain: str) -> QuerySet[Deal]:
+    return _dated(Deal.objects.filter(status__in=CLOSED), "closed_on", days, grain)
+
+
+def _cells(model: type[DealCloseCell | DealCreateCell], days: list[date] | None) -> QuerySet:
     """The rollup rows a fill of `days` rewrites: those days, and their months."""
     if days is None:
-        return DealCloseCell.objects.all()
+        return model.objects.all()
     months = {day.replace(day=1) for day in days}
-    return DealCloseCell.objects.filter(
+    return model.objects.filter(
         Q(grain=DealCloseCell.DAY, day__in=days) | Q(grain=DealCloseCell.MONTH, day__in=months)
     )
 
@@ -110,7 +120,7 @@ def fill_deal_close_days(days: Iterable[date] | None = None) -> int:
     columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        _cells(days).delete()
+        _cells(DealCloseCell, days).delete()
         for grain in (DealCloseCell.DAY, DealCloseCell.MONTH):
             select, params = cell_source(_closed(days, grain), grain)
             cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
@@ -121,7 +131,7 @@ def fill_deal_close_days(days: Iterable[date] | None = None) -> int:
 def deal_close_differences(days: Iterable[date] | None = None) -> set[date]:
     """The days whose `DealCloseCell` rows (or their month's) differ from the raw deals."""
     days = None if days is None else sorted(set(days))
-    stored = {_normal(row) for row in _cells(days).values_list(*COLUMNS)}
+    stored = {_normal(row) for row in _cells(DealCloseCell, days).values_list(*COLUMNS)}
     fresh: set[tuple] = set()
     with connection.cursor() as cursor:
         for grain in (DealCloseCell.DAY, DealCloseCell.MONTH):
@@ -137,3 +147,56 @@ def _normal(row: Any) -> tuple:
     keys, counts, money = rest[: len(CELL_KEYS)], rest[len(CELL_KEYS) :][:2], rest[-6:-2]
     cents = tuple(Decimal(str(value)).quantize(CENT) for value in money)
     return (grain, day, *keys, *(int(n) for n in counts), *cents, int(rest[-2]), normal(rest[-1]))
+
+
+# The groups of a deal created in a cell: credited as every figure is (`pipeline.crediting`).
+CREATE_KEYS = {
+    "owner_id": CREDITED_OWNER,
+    "manager_id": CREDITED_MANAGER,
+    "team_id": CREDITED_TEAM,
+    "territory_id": CREDITED_TERRITORY,
+    "product_id": F("product_id"),
+    "segment": F("account__segment"),
+}
+CREATE_COLUMNS = ["grain", "day", *CREATE_KEYS, "deals"]
+
+
+def create_source(days: list[date] | None, grain: str) -> QuerySet:
+    """The `DealCreateCell` rows of `grain` for the deals created on `days` (None: all)."""
+    day: F | TruncMonth = F("created_on")
+    if grain == DealCloseCell.MONTH:
+        day = TruncMonth("created_on", output_field=DateField())
+    deals = _dated(Deal.objects.all(), "created_on", days, grain).order_by()
+    return deals.values(
+        k_grain=Value(grain), k_day=day, **{f"k_{k}": v for k, v in CREATE_KEYS.items()}
+    ).annotate(k_deals=Count("id"))
+
+
+def fill_deal_create_days(days: Iterable[date] | None = None) -> int:
+    """Recompute the `DealCreateCell` rows of `days` and their months (None: the whole
+    table); rows written."""
+    days = None if days is None else sorted(set(days))
+    if days == []:
+        return 0
+    table = connection.ops.quote_name(DealCreateCell._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in CREATE_COLUMNS)
+    written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        _cells(DealCreateCell, days).delete()
+        for grain in (DealCloseCell.DAY, DealCloseCell.MONTH):
+            select, params = create_source(days, grain).query.sql_with_params()
+            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+            written += cursor.rowcount
+    return written
+
+
+def deal_create_differences(days: Iterable[date] | None = None) -> set[date]:
+    """The days whose `DealCreateCell` rows (or their month's) differ from the raw deals."""
+    days = None if days is None else sorted(set(days))
+    stored = set(_cells(DealCreateCell, days).values_list(*CREATE_COLUMNS))
+    fresh = {
+        tuple(row.values())
+        for grain in (DealCloseCell.DAY, DealCloseCell.MONTH)
+        for row in create_source(days, grain)
+    }
+    return {row[1] for row in stored ^ fresh}

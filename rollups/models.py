@@ -68,3 +68,31 @@ class DealCloseCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grain} {self.day}: {self.won} won, {self.lost} lost"
+
+
+class DealCreateCell(models.Model):
+    """Deals created on one day or in one month (opportunities), per credited group.
+
+    The same grains and group columns as `DealCloseCell`, credited as every figure is: a
+    closed deal to its owner, manager, team and territory at close, an open one to its owner
+    now, their manager and team now, and its territory (else its account's).
+    """
+
+    grain = models.CharField(max_length=5, choices=[("day", "day"), ("month", "month")])
+    day = models.DateField()
+    owner_id = models.IntegerField(null=True)
+    manager_id = models.IntegerField(null=True)
+    team_id = models.IntegerField(null=True)
+    territory_id = models.IntegerField(null=True)
+    product_id = models.IntegerField(null=True)
+    segment = models.CharField(max_length=16, null=True)  # noqa: DJ001
+    deals = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grain", "day"], name="dealcreatecell_grain_day"),
+            models.Index(fields=["owner_id", "grain", "day"], name="dealcreatecell_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.day}: {self.deals} deals created"

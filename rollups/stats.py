@@ -12,8 +12,13 @@ from datetime import date
 from django.db import models, transaction
 from django.utils import timezone
 
-from rollups.fills import deal_close_differences, fill_deal_close_days
-from rollups.models import DealCloseCell, FillState
+from rollups.fills import (
+    deal_close_differences,
+    deal_create_differences,
+    fill_deal_close_days,
+    fill_deal_create_days,
+)
+from rollups.models import DealCloseCell, DealCreateCell, FillState
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ STATS = {
     stat.key: stat
     for stat in [
         Stat("deals_closed", DealCloseCell, fill_deal_close_days, deal_close_differences),
+        Stat("deals_created", DealCreateCell, fill_deal_create_days, deal_create_differences),
     ]
 }
 

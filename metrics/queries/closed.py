@@ -1,9 +1,9 @@
-"""The closed-deal figures of the deal family read from the rollup (`DealCloseCell`).
+"""The deal family's flows read from the rollups (`DealCloseCell`, `DealCreateCell`).
 
-The same numbers as `deals.deal_rows` gives for won, lost, revenue and sales cycles, from rows
-of one per month (or day, at a period's ragged ends) and credited group instead of one per
-deal. A group key is a rollup column, or a month or quarter of the close day; `ROLLUP_PATHS`
-is the registry a new grouping joins.
+The same numbers as `deals.deal_rows` gives for won, lost, revenue, sales cycles and
+opportunities, from rows of one per month (or day, at a period's ragged ends) and credited
+group instead of one per deal. A group key is a rollup column, or a month or quarter of the
+close (or created) day; `ROLLUP_PATHS` is the registry a new grouping joins.
 """
 
 from collections import Counter
@@ -16,7 +16,7 @@ from core.periods import Period
 from metrics.formulas import median_of_counts
 from metrics.queries.common import MONEY_SUM, TIME_GROUPS, TOTAL, Raw, Rows, bucket
 from rollups.cycles import Joined, histogram
-from rollups.models import DealCloseCell
+from rollups.models import DealCloseCell, DealCreateCell
 from rollups.selectors import cells_in
 
 ROLLUP_PATHS = {
@@ -45,6 +45,33 @@ SUMS = {
 }
 
 
+def rollup_rows(where: Q, period: Period, by: str | None) -> Rows:
+    """`closed_rollup_rows` with each group's opportunities (deals created in the period)."""
+    rows = closed_rollup_rows(where, period, by)
+    for key, row in created_rollup_rows(where, period, by).items():
+        rows.setdefault(key, {}).update(row)
+    return rows
+
+
+def created_rollup_rows(where: Q, period: Period, by: str | None) -> Rows:
+    """{group: {opportunities}} of the deals created in the period matching `where`, with a
+    TOTAL."""
+    cells = DealCreateCell.objects.filter(where & cells_in(period)).order_by()
+    total = cells.aggregate(n=Sum("deals", default=0))["n"] if by is None else 0
+    rows: Rows = {}
+    if by is not None:
+        key = _group(by)
+        for row in cells.values(group=key).annotate(n=Sum("deals")):
+            rows[row["group"]] = {"opportunities": row["n"]}
+            total += row["n"]
+    rows[TOTAL] = {"opportunities": total}
+    return rows
+
+
+def _group(by: str) -> F | Any:
+    return bucket(by, "day") if by in TIME_GROUPS else F(ROLLUP_PATHS[by])
+
+
 def closed_rollup_rows(where: Q, period: Period, by: str | None) -> Rows:
     """{group: won, lost, revenue..., cycles, cycle_days, cycle_median} of the deals closed in
     the period that match `where` (a condition on rollup columns), with a TOTAL.
@@ -57,8 +84,7 @@ def closed_rollup_rows(where: Q, period: Period, by: str | None) -> Rows:
     if by is None:
         found = [{"group": TOTAL, **cells.aggregate(**SUMS)}]
     else:
-        key = bucket(by, "day") if by in TIME_GROUPS else F(ROLLUP_PATHS[by])
-        found = [dict(row) for row in cells.values(group=key).annotate(**SUMS)]
+        found = [dict(row) for row in cells.values(group=_group(by)).annotate(**SUMS)]
     result: Rows = {}
     total: Raw = dict.fromkeys(CLOSED_KEYS, 0)
     every: Counter = Counter()

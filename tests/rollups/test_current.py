@@ -10,10 +10,10 @@ from django.db import connection
 from imports.services import import_run_execute, import_run_start
 from pipeline.locking import deal_recredit
 from pipeline.models import Account, Deal, Product
-from rollups.fills import deal_close_differences
-from rollups.models import DealCloseCell, FillState
+from rollups.fills import deal_close_differences, deal_create_differences
+from rollups.models import DealCloseCell, DealCreateCell, FillState
 from rollups.stats import rollups_check, rollups_fill
-from tests.factories import AccountFactory, DealFactory, ProductFactory
+from tests.factories import AccountFactory, DealFactory, ProductFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MARCH_3 = date(2026, 3, 3)
@@ -39,6 +39,11 @@ def rolled(**where) -> list[tuple]:
     rows = DealCloseCell.objects.filter(grain="day", **where).order_by("day", "owner_id")
     columns = ("day", "owner_id", "segment", "won", "revenue", "revenue_recurring")
     return list(rows.values_list(*columns))
+
+
+def opportunities(grain: str = "day") -> list[tuple]:
+    rows = DealCreateCell.objects.filter(grain=grain).order_by("day", "owner_id")
+    return list(rows.values_list("day", "owner_id", "team_id", "deals"))
 
 
 def months() -> list[tuple]:
@@ -104,15 +109,35 @@ def test_an_import_is_rolled_up(stages, rep, tmp_path):
 
 
 def test_the_nightly_check_repairs_what_raw_sql_changed(deal, rep):
-    assert rollups_fill() == {"deals_closed": 2}  # its day and its month
+    # Its close day and month, its created day and month.
+    assert rollups_fill() == {"deals_closed": 2, "deals_created": 2}
     table = connection.ops.quote_name(Deal._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET amount = 500 WHERE id = %s", [deal.pk])
     # The day and the month it is in (a month is named by its first day).
     assert deal_close_differences() == {MARCH_3, date(2026, 3, 1)}
-    assert rollups_check() == {"deals_closed": 2}
+    assert rollups_check() == {"deals_closed": 2, "deals_created": 0}
     assert rolled()[0][4] == Decimal("500.00")
     assert months()[0][4] == Decimal("500.00")
     state = FillState.objects.get(stat="deals_closed")
     assert (state.state, state.repaired_days) == ("done", 2)
-    assert rollups_check() == {"deals_closed": 0}
+    assert rollups_check() == {"deals_closed": 0, "deals_created": 0}
+
+
+def test_an_open_deal_s_opportunity_follows_its_owner_and_their_team(rep, other_rep, stages):
+    deal = DealFactory(owner=rep, stage=stages["Proposal"], created_on=date(2026, 2, 5))
+    assert opportunities() == [(date(2026, 2, 5), rep.pk, rep.team_id, 1)]
+    assert opportunities("month") == [(date(2026, 2, 1), rep.pk, rep.team_id, 1)]
+    Deal.objects.filter(pk=deal.pk).update(owner=other_rep)
+    assert opportunities() == [(date(2026, 2, 5), other_rep.pk, other_rep.team_id, 1)]
+    other_rep.team = TeamFactory(name="Hunters")
+    other_rep.save()
+    assert opportunities() == [(date(2026, 2, 5), other_rep.pk, other_rep.team_id, 1)]
+    Deal.objects.get(pk=deal.pk).delete()
+    assert opportunities() == opportunities("month") == []
+    assert deal_create_differences() == set()
+
+
+def test_a_won_deal_s_opportunity_stays_with_its_closer(deal, rep, other_rep):
+    Deal.objects.filter(pk=deal.pk).update(owner=other_rep)  # handed over after it closed
+    assert opportunities() == [(date(2026, 2, 1), rep.pk, rep.team_id, 1)]
