@@ -6,6 +6,7 @@ adds them up in C (numpy), whatever the order and however often a day repeats.
 """
 
 from collections import Counter
+from decimal import Decimal
 
 import numpy as np
 from django.db.models import Aggregate, TextField
@@ -28,16 +29,41 @@ def joined_sql(column: str, vendor: str) -> str:
     return f"{function}({column}, ' ')"
 
 
+def pairs(text: str | None) -> np.ndarray:
+    """(days, deals) rows of one or many histograms joined."""
+    return np.fromstring(text or "", dtype=np.int64, sep=" ").reshape(-1, 2)
+
+
 def histogram(text: str | None) -> Counter:
     """{days: deals} from one or many histograms joined."""
-    if not text:
-        return Counter()
-    pairs = np.fromstring(text, dtype=np.int64, sep=" ").reshape(-1, 2)
-    days, counts = np.unique(pairs[:, 0], return_inverse=True)
-    totals = np.bincount(counts, weights=pairs[:, 1]).astype(np.int64)
-    return Counter(dict(zip(days.tolist(), totals.tolist(), strict=True)))
+    days, counts = _added(pairs(text))
+    return Counter(dict(zip(days.tolist(), counts.tolist(), strict=True)))
 
 
 def normal(text: str | None) -> tuple[tuple[int, int], ...]:
     """A histogram in one spelling (sorted, repeats added), to compare two of them."""
     return tuple(sorted(histogram(text).items()))
+
+
+def cycle_figures(rows: np.ndarray) -> dict[str, int | Decimal | None]:
+    """How many deals `rows` (from `pairs`) hold, their days in all, and the exact median:
+    the middle deal's days, or the mean of the middle two (None without deals)."""
+    days, counts = _added(rows)
+    n = int(counts.sum())
+    if not n:
+        return {"cycles": 0, "cycle_days": 0, "cycle_median": None}
+    seen = np.cumsum(counts)
+    low, high = (int(days[np.searchsorted(seen, p, side="right")]) for p in ((n - 1) // 2, n // 2))
+    total = int((days * counts).sum())
+    return {"cycles": n, "cycle_days": total, "cycle_median": Decimal(low + high) / 2}
+
+
+def _added(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct days, sorted, and how many deals took each."""
+    if not len(rows):
+        return rows[:, 0], rows[:, 1]
+    low = rows[:, 0].min()
+    # Float weights add whole numbers exactly up to 2**53 deals.
+    counts = np.bincount(rows[:, 0] - low, weights=rows[:, 1]).astype(np.int64)
+    taken = np.flatnonzero(counts)
+    return taken + low, counts[taken]

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from rollups.fills import (
@@ -45,6 +45,9 @@ def stat_fill(key: str) -> int:
     with transaction.atomic():
         rows = stat.fill(None)
         _mark(key, FillState.DONE)
+    if connection.vendor == "postgresql":  # the planner's row counts of a refilled table
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(stat.table._meta.db_table)}")
     return rows
 
 

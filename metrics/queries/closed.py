@@ -6,16 +6,14 @@ group instead of one per deal. A group key is a rollup column, or a month or qua
 close (or created) day; `ROLLUP_PATHS` is the registry a new grouping joins.
 """
 
-from collections import Counter
-from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.db.models import F, Q, Sum
 
 from core.periods import Period
-from metrics.formulas import median_of_counts
 from metrics.queries.common import MONEY_SUM, TIME_GROUPS, TOTAL, Raw, Rows, bucket
-from rollups.cycles import Joined, histogram
+from rollups.cycles import Joined, cycle_figures, pairs
 from rollups.models import DealCloseCell, DealCreateCell
 from rollups.selectors import cells_in
 
@@ -77,7 +75,7 @@ def closed_rollup_rows(where: Q, period: Period, by: str | None) -> Rows:
     the period that match `where` (a condition on rollup columns), with a TOTAL.
 
     One query: the cells' sums per group, with their sales-cycle histograms joined; the exact
-    median of each group (and of the total) is read off its histogram.
+    median of each group (and of the total) is read off its histogram (`rollups.cycles`).
     """
     cells = DealCloseCell.objects.filter(where & cells_in(period)).order_by()
     found: list[dict[str, Any]]
@@ -87,22 +85,13 @@ def closed_rollup_rows(where: Q, period: Period, by: str | None) -> Rows:
         found = [dict(row) for row in cells.values(group=_group(by)).annotate(**SUMS)]
     result: Rows = {}
     total: Raw = dict.fromkeys(CLOSED_KEYS, 0)
-    every: Counter = Counter()
+    every = []
     for row in found:
-        counts = histogram(row["a_cycles"])
-        result[row["group"]] = {
-            **{name: row[f"a_{name}"] or 0 for name in CLOSED_KEYS},
-            **_cycle(counts),
-        }
-        every.update(counts)
+        cycles = pairs(row["a_cycles"])
+        sums = {name: row[f"a_{name}"] or 0 for name in CLOSED_KEYS}
+        result[row["group"]] = {**sums, **cycle_figures(cycles)}
+        every.append(cycles)
         for name in CLOSED_KEYS:
-            total[name] += row[f"a_{name}"] or 0
-    result[TOTAL] = {**total, **_cycle(every)}
+            total[name] += sums[name]
+    result[TOTAL] = {**total, **cycle_figures(np.concatenate([pairs(""), *every]))}
     return result
-
-
-def _cycle(counts: Counter) -> Raw:
-    counts = +counts  # drop the days no deal took
-    days = sum(day * n for day, n in counts.items())
-    median: Decimal | None = median_of_counts(counts)
-    return {"cycles": counts.total(), "cycle_days": days, "cycle_median": median}

@@ -122,7 +122,7 @@ class Deal(models.Model):
             # closed-deal and opportunity figures come from the rollups.
             models.Index(
                 fields=["owner"],
-                include=["amount", "probability", "stage", "expected_close_on"],
+                include=["id", "status", "amount", "probability", "stage", "expected_close_on"],
                 condition=Q(status="open"),
                 name="deal_open_cover",
             ),
