@@ -52,6 +52,9 @@ class Scope:
     # team, territory, product, segment credited at close), so their figures can be read from
     # it; None when the scope cannot be said that way (the raw deals are read).
     closed: Q | None = None
+    # Whether the stage family (conversion, time in stage) is computed: it walks every history
+    # row of the scope's deals, which a page that shows neither skips.
+    stage_moves: bool = True
 
     @classmethod
     def everything(cls) -> "Scope":

@@ -76,8 +76,10 @@ def rollups_check() -> dict[str, int]:
     return {key: stat_check(key) for key in STATS}
 
 
-def is_filled(key: str) -> bool:
-    return FillState.objects.filter(stat=key, state=FillState.DONE).exists()
+def is_filled(*keys: str) -> bool:
+    """Whether every stat named has been filled whole (one query)."""
+    done = FillState.objects.filter(stat__in=keys, state=FillState.DONE)
+    return done.count() == len(set(keys))
 
 
 def _mark(key: str, state: str) -> None:
