@@ -7,7 +7,7 @@ per cell with the lengths joined into its histogram.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -143,7 +143,10 @@ def deal_close_differences(days: Iterable[date] | None = None) -> set[date]:
 def _normal(row: Any) -> tuple:
     """A cell as one spelling: dates as dates, money to the cent, a sorted histogram."""
     grain, day, *rest = row
-    day = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
+    if isinstance(day, datetime):  # PostgreSQL truncates a date to a month as a timestamp
+        day = day.date()
+    elif not isinstance(day, date):  # SQLite gives text
+        day = date.fromisoformat(str(day)[:10])
     keys, counts, money = rest[: len(CELL_KEYS)], rest[len(CELL_KEYS) :][:2], rest[-6:-2]
     cents = tuple(Decimal(str(value)).quantize(CENT) for value in money)
     return (grain, day, *keys, *(int(n) for n in counts), *cents, int(rest[-2]), normal(rest[-1]))
