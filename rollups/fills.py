@@ -6,7 +6,7 @@ one INSERT ... SELECT of two levels: the deals grouped per cell and sales-cycle 
 per cell with the lengths joined into its histogram.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -110,22 +110,37 @@ def _cells(model: type[DealCloseCell | DealCreateCell], days: list[date] | None)
     )
 
 
-def fill_deal_close_days(days: Iterable[date] | None = None) -> int:
-    """Recompute the `DealCloseCell` rows of `days` and their months (None: the whole table);
-    rows written."""
+GRAINS = (DealCloseCell.DAY, DealCloseCell.MONTH)
+Source = Callable[[list[date] | None, str], tuple[str, tuple]]
+
+
+def _rewrite(
+    model: type[DealCloseCell | DealCreateCell],
+    columns: list[str],
+    days: Iterable[date] | None,
+    source: Source,
+) -> int:
+    """Delete the rows of `days` and their months (None: all) and insert them afresh from
+    `source` (days, grain -> SELECT in `columns` order), in one transaction; rows written."""
     days = None if days is None else sorted(set(days))
     if days == []:
         return 0
-    table = connection.ops.quote_name(DealCloseCell._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(name) for name in columns)
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        _cells(DealCloseCell, days).delete()
-        for grain in (DealCloseCell.DAY, DealCloseCell.MONTH):
-            select, params = cell_source(_closed(days, grain), grain)
-            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+        _cells(model, days).delete()
+        for grain in GRAINS:
+            select, params = source(days, grain)
+            cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)
             written += cursor.rowcount
     return written
+
+
+def fill_deal_close_days(days: Iterable[date] | None = None) -> int:
+    """Recompute the `DealCloseCell` rows of `days` and their months (None: the whole table);
+    rows written."""
+    return _rewrite(DealCloseCell, COLUMNS, days, lambda d, g: cell_source(_closed(d, g), g))
 
 
 def deal_close_differences(days: Iterable[date] | None = None) -> set[date]:
@@ -134,7 +149,7 @@ def deal_close_differences(days: Iterable[date] | None = None) -> set[date]:
     stored = {_normal(row) for row in _cells(DealCloseCell, days).values_list(*COLUMNS)}
     fresh: set[tuple] = set()
     with connection.cursor() as cursor:
-        for grain in (DealCloseCell.DAY, DealCloseCell.MONTH):
+        for grain in GRAINS:
             cursor.execute(*cell_source(_closed(days, grain), grain))
             fresh |= {_normal(row) for row in cursor.fetchall()}
     return {row[1] for row in stored ^ fresh}
@@ -178,28 +193,17 @@ def create_source(days: list[date] | None, grain: str) -> QuerySet:
 def fill_deal_create_days(days: Iterable[date] | None = None) -> int:
     """Recompute the `DealCreateCell` rows of `days` and their months (None: the whole
     table); rows written."""
-    days = None if days is None else sorted(set(days))
-    if days == []:
-        return 0
-    table = connection.ops.quote_name(DealCreateCell._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(name) for name in CREATE_COLUMNS)
-    written = 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        _cells(DealCreateCell, days).delete()
-        for grain in (DealCloseCell.DAY, DealCloseCell.MONTH):
-            select, params = create_source(days, grain).query.sql_with_params()
-            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
-            written += cursor.rowcount
-    return written
+    return _rewrite(
+        DealCreateCell,
+        CREATE_COLUMNS,
+        days,
+        lambda d, g: create_source(d, g).query.sql_with_params(),
+    )
 
 
 def deal_create_differences(days: Iterable[date] | None = None) -> set[date]:
     """The days whose `DealCreateCell` rows (or their month's) differ from the raw deals."""
     days = None if days is None else sorted(set(days))
     stored = set(_cells(DealCreateCell, days).values_list(*CREATE_COLUMNS))
-    fresh = {
-        tuple(row.values())
-        for grain in (DealCloseCell.DAY, DealCloseCell.MONTH)
-        for row in create_source(days, grain)
-    }
+    fresh = {tuple(row.values()) for grain in GRAINS for row in create_source(days, grain)}
     return {row[1] for row in stored ^ fresh}
