@@ -122,7 +122,7 @@ WITH r AS (
 ), s AS (SELECT array_agg(id ORDER BY "order") AS ids FROM pipeline_stage)
 INSERT INTO pipeline_deal (name, account_id, owner_id, product_id, territory_id, amount,
     currency, stage_id, status, forecast_category, type, created_on, expected_close_on,
-    closed_on, lost_reason)
+    closed_on, lost_reason, lead_source)
 SELECT 'Deal ' || g,
        (SELECT array_agg(id) FROM pipeline_account)[1 + g %% %(accounts)s],
        (SELECT array_agg(id ORDER BY id) FROM org_user WHERE role = 'rep')[1 + g %% 200],
@@ -135,7 +135,8 @@ SELECT 'Deal ' || g,
        CASE WHEN u < 0.40 THEN 'closed' WHEN u < 0.65 THEN 'omitted' ELSE 'pipeline' END,
        (ARRAY['new_business','expansion','renewal'])[1 + g %% 3],
        date '2015-01-01' + born, date '2015-01-01' + born + cycle,
-       CASE WHEN u < 0.65 THEN date '2015-01-01' + born + cycle END, ''
+       CASE WHEN u < 0.65 THEN date '2015-01-01' + born + cycle END, '',
+       (ARRAY['web','referral','event'])[1 + g %% 3]
 FROM r, s
 """
 OTHERS_SQL = [
@@ -298,14 +299,15 @@ def from_rollups(deals: int, runs: int, period, base: float, raw_family: dict) -
     from metrics.queries.deals import deal_rows
     from metrics.scope import Scope
     from metrics.service import kpi_panel
-    from rollups.models import DealCloseDay
-    from rollups.stats import stat_fill
+    from rollups.models import DealCloseCell, DealCreateCell
+    from rollups.stats import rollups_fill
 
     started = time.perf_counter()
-    stat_fill("deals_closed")
+    rollups_fill()
     filled = time.perf_counter() - started
-    print(f"{deals:>9,} deals  rollup filled in {filled:6.1f} s: "
-          f"{DealCloseDay.objects.count():,} rows")  # fmt: skip
+    print(f"{deals:>9,} deals  rollups filled in {filled:6.1f} s: "
+          f"{DealCloseCell.objects.count():,} closed and "
+          f"{DealCreateCell.objects.count():,} created rows")  # fmt: skip
     scope = Scope.everything()
     family = lambda: deal_rows(scope.deals, period, "rep", today=TODAY, closed=Q())  # noqa: E731
 
@@ -342,11 +344,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the rows of a run of the same size"
+    )
     options = parser.parse_args()
     setup_django()
-    reset_dimensions()
-    done = 0
-    for size in (int(s) for s in options.sizes.split(",")):
+    from pipeline.models import Deal
+
+    sizes = [int(s) for s in options.sizes.split(",")]
+    if options.reuse and Deal.objects.count() == sizes[0]:
+        print(f"reusing the {sizes[0]:,} deals of the last run")
+        done = sizes[0]
+        measure(done, options.runs)
+        sizes = sizes[1:]
+    else:
+        reset_dimensions()
+        done = 0
+    for size in sizes:
         started = time.perf_counter()
         grow(done, size)
         print(f"generated {size:,} deals in {time.perf_counter() - started:.1f} s")

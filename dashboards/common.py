@@ -191,15 +191,16 @@ FAMILY_ROWS = ("activities", "subscriptions", "surveys")
 
 def lean(scope: Scope, *keep: str) -> Scope:
     """The scope with the KPI families a page does not show emptied, so kpi_panel skips their
-    work: deals and quotas always stay; `keep` names the others to keep. The emptied querysets
-    still compile to SQL (`id IS NULL` matches nothing), which the subscription family needs.
+    work: deals and quotas always stay; `keep` names the others to keep (and "stages" the stage
+    family). The emptied querysets still compile to SQL (`id IS NULL` matches nothing), which
+    the subscription family needs.
     """
     emptied = {
         name: getattr(scope, name).filter(pk__isnull=True)
         for name in FAMILY_ROWS
         if name not in keep
     }
-    return replace(scope, **emptied)
+    return replace(scope, **emptied, stage_moves="stages" in keep)
 
 
 def deal_url(pk: int) -> str:

@@ -8,25 +8,23 @@ so a narrowed scope never shows more than the scope it came from.
 
 from dataclasses import dataclass, replace
 
-from django.db.models import Case, F, IntegerField, Model, Q, QuerySet, When
-from django.db.models.functions import Coalesce
+from django.db.models import Model, Q, QuerySet
 
 from org.models import Role, Team, User
 from org.selectors import reporting_tree_ids
-from pipeline.crediting import credited_to, credited_to_team, credited_to_tree
+from pipeline.crediting import (
+    CREDITED_TERRITORY,
+    credited_to,
+    credited_to_team,
+    credited_to_tree,
+)
 from pipeline.models import Account, Activity, Deal, Product, Subscription, SurveyResponse
 from quotas.models import Quota
 from territories.models import Territory, TerritoryAssignment
 from territories.selectors import territory_subtree_ids
 
 CLOSED = ("won", "lost")
-# A closed deal counts in the territory credited when it closed (so past reports hold when
-# accounts move); an open deal in its own territory, else its account's current one.
-DEAL_TERRITORY = Case(
-    When(status__in=CLOSED, then=F("closed_territory_id")),
-    default=Coalesce(F("territory_id"), F("account__territory_id")),
-    output_field=IntegerField(),
-)
+DEAL_TERRITORY = CREDITED_TERRITORY
 
 
 def deals_in_territories(ids: set[int]) -> Q:
@@ -54,6 +52,9 @@ class Scope:
     # team, territory, product, segment credited at close), so their figures can be read from
     # it; None when the scope cannot be said that way (the raw deals are read).
     closed: Q | None = None
+    # Whether the stage family (conversion, time in stage) is computed: it walks every history
+    # row of the scope's deals, which a page that shows neither skips.
+    stage_moves: bool = True
 
     @classmethod
     def everything(cls) -> "Scope":

@@ -101,8 +101,8 @@ def kpi_panel(
 
 
 def _rollup_condition(scope: Scope) -> Q | None:
-    """The scope's closed deals as a condition on the daily rollup, when it is filled."""
-    if scope.closed is None or not is_filled("deals_closed"):
+    """The scope's deals as a condition on the rollups' columns, when they are filled."""
+    if scope.closed is None or not is_filled("deals_closed", "deals_created"):
         return None
     return scope.closed
 
@@ -143,7 +143,7 @@ def _families(
         "surveys": survey_rows(scope.surveys, period, by),
         "quotas": quota_rows(scope.quotas, period, by),
         "activities": activity_rows(scope.activities, period, by),
-        "stages": stage_rows(scope.deals, period, by),
+        "stages": stage_rows(scope.deals, period, by) if scope.stage_moves else None,
     }
 
 
@@ -169,6 +169,9 @@ def _totals(
             rows = query(getattr(scope, name), period, None)
         totals[name] = {**EMPTY[name], **(rows[TOTAL] if TOTAL in rows else _added(rows))}
     stages = families["stages"]
+    if not scope.stage_moves:
+        totals["stages"] = None
+        return totals
     if stages is None or TOTAL not in stages:  # moves are disjoint: rep and time groups add up
         stages = (
             stage_rows(scope.deals, period, None) if stages is None else {TOTAL: _added(stages)}

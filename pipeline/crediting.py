@@ -17,6 +17,7 @@ from datetime import date
 
 from django.apps import apps
 from django.db.models import Case, F, IntegerField, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 
 from org.services import reporting_lines_on
 
@@ -37,6 +38,13 @@ def _credited(closed: str, current: str) -> Case:
 CREDITED_OWNER = _credited("closed_owner_id", "owner_id")
 CREDITED_MANAGER = _credited("closed_manager_id", "owner__manager_id")
 CREDITED_TEAM = _credited("closed_team_id", "owner__team_id")
+# A closed deal counts in the territory credited when it closed (so past reports hold when
+# accounts move); an open deal in its own territory, else its account's current one.
+CREDITED_TERRITORY = Case(
+    When(status__in=CLOSED, then=F("closed_territory_id")),
+    default=Coalesce(F("territory_id"), F("account__territory_id")),
+    output_field=IntegerField(),
+)
 
 
 def credited_to(people: Iterable[int] | QuerySet) -> Q:

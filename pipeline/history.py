@@ -84,8 +84,8 @@ def _write(steps: Iterable[tuple[int, dict | None, dict, datetime]], changed_by)
             )
     _insert(DealChange, rows)
     days = {s["closed_on"] for _, *pair, _ in steps for s in pair if s and s["closed_on"]}
-    if days:
-        deals_written.send(sender=DealChange, days=days)
+    if steps:
+        deals_written.send(sender=DealChange, days=days, deals={pk for pk, *_ in steps})
     return len(rows)
 
 

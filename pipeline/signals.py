@@ -3,5 +3,6 @@
 from django.dispatch import Signal
 
 # Sent by the deal history writer on every write path (save, bulk_create, bulk_update,
-# update), with `days`: the close days of the written deals, before and after the write.
+# update), with `days`: the close days of the written deals, before and after the write, and
+# `deals`: their ids.
 deals_written = Signal()

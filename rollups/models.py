@@ -29,14 +29,20 @@ class FillState(models.Model):
         return f"{self.stat}: {self.state} at {self.filled_at:%Y-%m-%d %H:%M}"
 
 
-class DealCloseDay(models.Model):
-    """Deals closed on one day, per everything they are credited and grouped by at close.
+class DealCloseCell(models.Model):
+    """Deals closed on one day or in one month, per everything a scope or a grouping reads.
 
-    One row per day x closed owner, manager, team and territory x product x account segment x
-    deal type x won or lost x recurring or not x days from created to closed: the last key is
-    the sales-cycle histogram, so a median over any rows of this table is exact.
+    One row per grain (day or month) x day (the month's first for a month) x closed owner,
+    manager, team and territory x product x account segment, holding the won and lost deals,
+    their revenue split as the KPIs need it, and the sales-cycle histogram (`rollups.cycles`),
+    so a median over any rows of this table is exact. A period reads its whole months from
+    month rows and its other days from day rows (`cells_in`).
     """
 
+    DAY = "day"
+    MONTH = "month"
+
+    grain = models.CharField(max_length=5, choices=[(DAY, "day"), (MONTH, "month")])
     day = models.DateField()
     owner_id = models.IntegerField(null=True)
     manager_id = models.IntegerField(null=True)
@@ -45,18 +51,48 @@ class DealCloseDay(models.Model):
     product_id = models.IntegerField(null=True)
     # None: a deal without an account ("" is an account without a segment), as the raw rows.
     segment = models.CharField(max_length=16, null=True)  # noqa: DJ001
-    deal_type = models.CharField(max_length=16)
-    won = models.BooleanField()
-    recurring = models.BooleanField()
-    cycle_days = models.IntegerField()
-    deals = models.IntegerField()
-    amount = models.DecimalField(max_digits=30, decimal_places=2)
+    won = models.IntegerField()
+    lost = models.IntegerField()
+    revenue = models.DecimalField(max_digits=30, decimal_places=2)
+    revenue_new = models.DecimalField(max_digits=30, decimal_places=2)
+    revenue_recurring = models.DecimalField(max_digits=30, decimal_places=2)
+    new_recurring = models.DecimalField(max_digits=30, decimal_places=2)
+    cycle_days = models.BigIntegerField()
+    cycles = models.TextField()
 
     class Meta:
         indexes = [
-            models.Index(fields=["day"], name="dealcloseday_day"),
-            models.Index(fields=["owner_id", "day"], name="dealcloseday_owner_day"),
+            models.Index(fields=["grain", "day"], name="dealclosecell_grain_day"),
+            models.Index(fields=["owner_id", "grain", "day"], name="dealclosecell_owner"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.day}: {self.deals} deals"
+        return f"{self.grain} {self.day}: {self.won} won, {self.lost} lost"
+
+
+class DealCreateCell(models.Model):
+    """Deals created on one day or in one month (opportunities), per credited group.
+
+    The same grains and group columns as `DealCloseCell`, credited as every figure is: a
+    closed deal to its owner, manager, team and territory at close, an open one to its owner
+    now, their manager and team now, and its territory (else its account's).
+    """
+
+    grain = models.CharField(max_length=5, choices=[("day", "day"), ("month", "month")])
+    day = models.DateField()
+    owner_id = models.IntegerField(null=True)
+    manager_id = models.IntegerField(null=True)
+    team_id = models.IntegerField(null=True)
+    territory_id = models.IntegerField(null=True)
+    product_id = models.IntegerField(null=True)
+    segment = models.CharField(max_length=16, null=True)  # noqa: DJ001
+    deals = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grain", "day"], name="dealcreatecell_grain_day"),
+            models.Index(fields=["owner_id", "grain", "day"], name="dealcreatecell_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.day}: {self.deals} deals created"

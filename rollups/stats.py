@@ -9,11 +9,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from rollups.fills import deal_close_differences, fill_deal_close_days
-from rollups.models import DealCloseDay, FillState
+from rollups.fills import (
+    deal_close_differences,
+    deal_create_differences,
+    fill_deal_close_days,
+    fill_deal_create_days,
+)
+from rollups.models import DealCloseCell, DealCreateCell, FillState
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,8 @@ class Stat:
 STATS = {
     stat.key: stat
     for stat in [
-        Stat("deals_closed", DealCloseDay, fill_deal_close_days, deal_close_differences),
+        Stat("deals_closed", DealCloseCell, fill_deal_close_days, deal_close_differences),
+        Stat("deals_created", DealCreateCell, fill_deal_create_days, deal_create_differences),
     ]
 }
 
@@ -39,6 +45,9 @@ def stat_fill(key: str) -> int:
     with transaction.atomic():
         rows = stat.fill(None)
         _mark(key, FillState.DONE)
+    if connection.vendor == "postgresql":  # the planner's row counts of a refilled table
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(stat.table._meta.db_table)}")
     return rows
 
 
@@ -67,8 +76,10 @@ def rollups_check() -> dict[str, int]:
     return {key: stat_check(key) for key in STATS}
 
 
-def is_filled(key: str) -> bool:
-    return FillState.objects.filter(stat=key, state=FillState.DONE).exists()
+def is_filled(*keys: str) -> bool:
+    """Whether every stat named has been filled whole (one query)."""
+    done = FillState.objects.filter(stat__in=keys, state=FillState.DONE)
+    return done.count() == len(set(keys))
 
 
 def _mark(key: str, state: str) -> None:

@@ -1,20 +1,21 @@
-"""The closed-deal figures of the deal family read from the daily rollup (`DealCloseDay`).
+"""The deal family's flows read from the rollups (`DealCloseCell`, `DealCreateCell`).
 
-The same numbers as `deals.deal_rows` gives for won, lost, revenue and sales cycles, from rows
-of one per day and credited group instead of one per deal. A group key is a rollup column, or
-a month or quarter of the close day; `ROLLUP_PATHS` is the registry a new grouping joins.
+The same numbers as `deals.deal_rows` gives for won, lost, revenue, sales cycles and
+opportunities, from rows of one per month (or day, at a period's ragged ends) and credited
+group instead of one per deal. A group key is a rollup column, or a month or quarter of the
+close (or created) day; `ROLLUP_PATHS` is the registry a new grouping joins.
 """
 
-from collections import Counter
-from decimal import Decimal
+from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+import numpy as np
+from django.db.models import F, Q, Sum
 
 from core.periods import Period
-from metrics.formulas import median_of_counts
-from metrics.queries.common import MONEY_SUM, TIME_GROUPS, TOTAL, Raw, Rows, bucket, in_period
-from pipeline.models import DealType
-from rollups.models import DealCloseDay
+from metrics.queries.common import MONEY_SUM, TIME_GROUPS, TOTAL, Raw, Rows, bucket
+from rollups.cycles import Joined, cycle_figures, pairs
+from rollups.models import DealCloseCell, DealCreateCell
+from rollups.selectors import cells_in
 
 ROLLUP_PATHS = {
     "rep": "owner_id",
@@ -33,66 +34,64 @@ def rollup_answers(by: str | None) -> bool:
 
 CLOSED_KEYS = ("won", "lost", "revenue", "revenue_new", "revenue_recurring", "new_recurring")
 CYCLE_KEYS = ("cycles", "cycle_days", "cycle_median")
+# Named `a_*`: an annotation called `won` would stand for the column in the filters.
+SUMS = {
+    "a_won": Sum("won", default=0),
+    "a_lost": Sum("lost", default=0),
+    **{f"a_{name}": Sum(name, output_field=MONEY_SUM) for name in CLOSED_KEYS[2:]},
+    "a_cycles": Joined("cycles"),
+}
 
-WON = Q(won=True)
-NEW = Q(deal_type=DealType.NEW_BUSINESS)
-RECURRING = Q(recurring=True)
+
+def rollup_rows(where: Q, period: Period, by: str | None) -> Rows:
+    """`closed_rollup_rows` with each group's opportunities (deals created in the period)."""
+    rows = closed_rollup_rows(where, period, by)
+    for key, row in created_rollup_rows(where, period, by).items():
+        rows.setdefault(key, {}).update(row)
+    return rows
+
+
+def created_rollup_rows(where: Q, period: Period, by: str | None) -> Rows:
+    """{group: {opportunities}} of the deals created in the period matching `where`, with a
+    TOTAL."""
+    cells = DealCreateCell.objects.filter(where & cells_in(period)).order_by()
+    total = cells.aggregate(n=Sum("deals", default=0))["n"] if by is None else 0
+    rows: Rows = {}
+    if by is not None:
+        key = _group(by)
+        for row in cells.values(group=key).annotate(n=Sum("deals")):
+            rows[row["group"]] = {"opportunities": row["n"]}
+            total += row["n"]
+    rows[TOTAL] = {"opportunities": total}
+    return rows
+
+
+def _group(by: str) -> F | Any:
+    return bucket(by, "day") if by in TIME_GROUPS else F(ROLLUP_PATHS[by])
 
 
 def closed_rollup_rows(where: Q, period: Period, by: str | None) -> Rows:
     """{group: won, lost, revenue..., cycles, cycle_days, cycle_median} of the deals closed in
     the period that match `where` (a condition on rollup columns), with a TOTAL.
 
-    One query: the rows grouped by group and sales-cycle days; the sums and the exact median
-    of each group (and of the total) are read off that histogram.
+    One query: the cells' sums per group, with their sales-cycle histograms joined; the exact
+    median of each group (and of the total) is read off its histogram (`rollups.cycles`).
     """
-    rows = DealCloseDay.objects.filter(where & in_period("day", period)).order_by()
-    histogram = _histogram(rows, by)
+    cells = DealCloseCell.objects.filter(where & cells_in(period)).order_by()
+    found: list[dict[str, Any]]
+    if by is None:
+        found = [{"group": TOTAL, **cells.aggregate(**SUMS)}]
+    else:
+        found = [dict(row) for row in cells.values(group=_group(by)).annotate(**SUMS)]
     result: Rows = {}
     total: Raw = dict.fromkeys(CLOSED_KEYS, 0)
-    cycles: dict = {TOTAL: Counter()}
-    for row in histogram:
-        key = TOTAL if by is None else row["group"]
-        target = result.setdefault(key, dict.fromkeys(CLOSED_KEYS, 0))
+    every = []
+    for row in found:
+        cycles = pairs(row["a_cycles"])
+        sums = {name: row[f"a_{name}"] or 0 for name in CLOSED_KEYS}
+        result[row["group"]] = {**sums, **cycle_figures(cycles)}
+        every.append(cycles)
         for name in CLOSED_KEYS:
-            target[name] += row[f"a_{name}"] or 0
-            if key is not TOTAL:
-                total[name] += row[f"a_{name}"] or 0
-        n = row["a_won"] + row["a_lost"]
-        cycles.setdefault(key, Counter())[row["cycle_days"]] += n
-        if key is not TOTAL:
-            cycles[TOTAL][row["cycle_days"]] += n
-    if by is not None:
-        result[TOTAL] = total
-    for key, counts in cycles.items():
-        result.setdefault(key, dict.fromkeys(CLOSED_KEYS, 0)).update(_cycle(counts))
+            total[name] += sums[name]
+    result[TOTAL] = {**total, **cycle_figures(np.concatenate([pairs(""), *every]))}
     return result
-
-
-def _histogram(rows: QuerySet[DealCloseDay], by: str | None) -> QuerySet:
-    if by is None:
-        grouped = rows.values("cycle_days")
-    elif by in TIME_GROUPS:
-        grouped = rows.values("cycle_days", group=bucket(by, "day"))
-    else:
-        grouped = rows.values("cycle_days", group=F(ROLLUP_PATHS[by]))
-    # Named `a_*`: an annotation called `won` would stand for the column in the filters.
-    return grouped.annotate(
-        a_won=Sum("deals", filter=WON, default=0),
-        a_lost=Sum("deals", filter=~WON, default=0),
-        a_revenue=_money(WON),
-        a_revenue_new=_money(WON & NEW),
-        a_revenue_recurring=_money(WON & RECURRING),
-        a_new_recurring=_money(WON & NEW & RECURRING),
-    )
-
-
-def _money(condition: Q) -> Sum:
-    return Sum("amount", filter=condition, output_field=MONEY_SUM)
-
-
-def _cycle(counts: Counter) -> Raw:
-    counts = +counts  # drop the days no deal took
-    days = sum(day * n for day, n in counts.items())
-    median: Decimal | None = median_of_counts(counts)
-    return {"cycles": counts.total(), "cycle_days": days, "cycle_median": median}

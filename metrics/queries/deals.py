@@ -28,10 +28,11 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.functions import Coalesce
 
 from core.periods import Period
 from metrics.formulas import median_of_counts
-from metrics.queries.closed import CLOSED_KEYS, CYCLE_KEYS, closed_rollup_rows, rollup_answers
+from metrics.queries.closed import CLOSED_KEYS, CYCLE_KEYS, rollup_answers, rollup_rows
 from metrics.queries.common import (
     AMOUNT_X_PERCENT,
     TIME_GROUPS,
@@ -70,6 +71,15 @@ CLOSED_PATHS: Paths = {
     "manager": "closed_manager_id",
     "team": "closed_team_id",
     "territory": "closed_territory_id",
+}
+# The groups of open deals alone (the open pipeline beside the rollups): their owner now, so
+# the planner reads a covering index of open deals.
+OPEN_PATHS: Paths = {
+    **PATHS,
+    "rep": "owner_id",
+    "manager": "owner__manager_id",
+    "team": "owner__team_id",
+    "territory": Coalesce("territory_id", "account__territory_id"),
 }
 # Keys a grouped total can add up from its groups (every deal falls in exactly one group).
 ADDITIVE = (
@@ -129,9 +139,7 @@ def deal_rows(
     closed-deal figures come from the rollup and only the rest from the deals, for every
     grouping the rollup holds (`rollup_answers`); any other grouping reads the deals alone.
     """
-    rolled = (
-        None if closed is None or not rollup_answers(by) else closed_rollup_rows(closed, period, by)
-    )
+    rolled = None if closed is None or not rollup_answers(by) else rollup_rows(closed, period, by)
     if by in TIME_GROUPS:
         rows = _time_rows(deals, period, by, today, rolled)
     else:
@@ -141,7 +149,11 @@ def deal_rows(
     if rolled is None:
         cycles = cycle_stats(deals, period, by, total=by not in TIME_GROUPS)
     else:
-        cycles = {key: {name: row[name] for name in CYCLE_KEYS} for key, row in rolled.items()}
+        cycles = {
+            key: {name: row[name] for name in CYCLE_KEYS}
+            for key, row in rolled.items()
+            if "cycles" in row  # a group with deals created in the period and none closed
+        }
         if by in TIME_GROUPS:
             cycles.pop(TOTAL, None)
     if by and by not in TIME_GROUPS:  # every deal is in exactly one group: totals add up
@@ -154,27 +166,32 @@ def deal_rows(
 def _rows(
     deals: QuerySet[Deal], period: Period, by: str | None, today: date, rolled: Rows | None
 ) -> Rows:
-    """All the sums per group in one query (the closed ones from `rolled` when given)."""
-    created = in_period("created_on", period)
-    aggregates = {
-        **(closed_aggregates(period) if rolled is None else {}),
-        "opportunities": Count("id", filter=created),
+    """All the sums per group in one query (the closed ones and the opportunities from
+    `rolled` when given: then the query reads the open deals alone)."""
+    pipeline = {
         **pipeline_aggregates(Q()),
         "period_weighted_x100": money(OPEN & due_in_q(period, today), AMOUNT_X_PERCENT),
     }
-    relevant = deals
     if rolled is not None:
-        relevant = deals.filter(created | OPEN) if created else deals
-    elif created:  # an unbounded period keeps every deal
+        rows = grouped(deals.filter(OPEN), group_key(by, OPEN_PATHS, "closed_on"), pipeline)
+        return merge(rows, _closed_sums(rolled, by))
+    created = in_period("created_on", period)
+    aggregates = {
+        **closed_aggregates(period),
+        "opportunities": Count("id", filter=created),
+        **pipeline,
+    }
+    relevant = deals
+    if created:  # an unbounded period keeps every deal
         relevant = deals.filter(closed_in(period) | created | OPEN)
-    rows = grouped(relevant, group_key(by, PATHS, "closed_on"), aggregates)
-    return rows if rolled is None else merge(rows, _closed_sums(rolled, by))
+    return grouped(relevant, group_key(by, PATHS, "closed_on"), aggregates)
 
 
 def _closed_sums(rolled: Rows, by: str | None) -> Rows:
-    """The rollup's closed-deal sums, without the total a grouped query adds up itself."""
+    """The rollups' closed-deal sums and opportunities, without the total a grouped query adds
+    up itself."""
     return {
-        key: {name: row[name] for name in CLOSED_KEYS}
+        key: {name: row.get(name, 0) for name in (*CLOSED_KEYS, "opportunities")}
         for key, row in rolled.items()
         if by is None or key is not TOTAL
     }
@@ -273,10 +290,14 @@ def _time_rows(
     pipeline = pipeline_aggregates(Q())
     pipeline["period_weighted_x100"] = pipeline["weighted_x100"]
     return merge(
-        grouped(closed, bucket(by, "closed_on"), closed_aggregates(period))
-        if rolled is None
-        else _closed_sums(rolled, by),
-        grouped(created, bucket(by, "created_on"), {"opportunities": Count("id")}),
+        *(
+            [
+                grouped(closed, bucket(by, "closed_on"), closed_aggregates(period)),
+                grouped(created, bucket(by, "created_on"), {"opportunities": Count("id")}),
+            ]
+            if rolled is None
+            else [_closed_sums(rolled, by)]
+        ),
         grouped(due, bucket(by, due_on(today)), pipeline),
     )
 

@@ -118,6 +118,14 @@ class Deal(models.Model):
                 include=["closed_owner", "created_on", "closed_territory"],
                 name="deal_closed_cover",
             ),
+            # The open pipeline by owner, read from this alone on PostgreSQL while the
+            # closed-deal and opportunity figures come from the rollups.
+            models.Index(
+                fields=["owner"],
+                include=["id", "status", "amount", "probability", "stage", "expected_close_on"],
+                condition=Q(status="open"),
+                name="deal_open_cover",
+            ),
             models.Index(fields=["created_on"]),
         ]
         constraints = [

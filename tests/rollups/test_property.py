@@ -1,6 +1,6 @@
-"""Every closed-deal figure of the deal family, by every grouping and period, is the same from
-the daily rollup as from the raw deals: Decimal to the cent, medians exact; and so is every
-KPI of the panel the service builds on them, for every kind of scope."""
+"""Every closed-deal figure and the opportunities of the deal family, by every grouping and
+period, are the same from the rollups as from the raw deals: Decimal to the cent, medians
+exact; and so is every KPI of the panel the service builds on them, for every kind of scope."""
 
 import os
 from datetime import date, timedelta
@@ -11,14 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.periods import ALL_TIME, Period
-from metrics.queries.closed import CLOSED_KEYS, CYCLE_KEYS, closed_rollup_rows, rollup_answers
+from metrics.queries.closed import CLOSED_KEYS, CYCLE_KEYS, rollup_answers, rollup_rows
 from metrics.queries.common import GROUPS, TIME_GROUPS, TOTAL
 from metrics.queries.deals import deal_rows
 from metrics.scope import Scope
 from metrics.service import kpi_panel
 from pipeline.locking import deal_recredit
 from pipeline.models import Deal
-from rollups.fills import deal_close_differences, fill_deal_close_days
+from rollups.fills import (
+    deal_close_differences,
+    deal_create_differences,
+    fill_deal_close_days,
+    fill_deal_create_days,
+)
 from rollups.stats import is_filled, stat_fill
 from territories.models import Territory
 from tests.factories import AccountFactory, ProductFactory, TeamFactory, UserFactory
@@ -44,9 +49,12 @@ deal_specs = st.lists(
     ),
     max_size=30,
 )
-# Later writes: hand a deal to another owner, re-credit a closed one, reopen one, delete one.
+# Later writes: hand a deal to another owner, re-credit a closed one, reopen one, delete one,
+# move its owner to the other manager and team.
 changes = st.lists(
-    st.tuples(st.sampled_from(["owner", "recredit", "reopen", "delete"]), st.integers(0, 29)),
+    st.tuples(
+        st.sampled_from(["owner", "recredit", "reopen", "delete", "line"]), st.integers(0, 29)
+    ),
     max_size=6,
 )
 periods = st.one_of(
@@ -119,28 +127,33 @@ def apply(change: tuple[str, int], deals: list[Deal], world: dict) -> None:
         Deal.objects.filter(pk=deal.pk).update(stage=world["stages"]["Prospecting"], closed_on=None)
     elif kind == "delete":
         deal.delete()
+    elif kind == "line":
+        owner = deal.owner
+        owner.manager, owner.team = other.manager, other.team
+        owner.save()
 
 
-def raw_closed(period: Period, by: str | None) -> dict:
-    """The closed figures deal_rows gives, for the groups with a closed deal."""
+KEYS = (*CLOSED_KEYS, *CYCLE_KEYS, "opportunities")
+
+
+def raw_flows(period: Period, by: str | None) -> dict:
+    """The closed figures and opportunities deal_rows gives, for the groups with either."""
     rows = deal_rows(Deal.objects.all(), period, by, today=DAY0)
-    keys = (*CLOSED_KEYS, *CYCLE_KEYS)
     return {
-        key: {name: row.get(name) or 0 for name in keys}
+        key: {name: row.get(name) or 0 for name in KEYS}
         for key, row in rows.items()
-        if row.get("won") or row.get("lost")
+        if row.get("won") or row.get("lost") or row.get("opportunities")
     }
 
 
 def from_rollup(period: Period, by: str | None) -> dict:
     from django.db.models import Q
 
-    keys = (*CLOSED_KEYS, *CYCLE_KEYS)
-    rows = closed_rollup_rows(Q(), period, by)
+    rows = rollup_rows(Q(), period, by)
     return {
-        key: {name: row.get(name) or 0 for name in keys}
+        key: {name: row.get(name) or 0 for name in KEYS}
         for key, row in rows.items()
-        if row["won"] or row["lost"]
+        if row.get("won") or row.get("lost") or row.get("opportunities")
     }
 
 
@@ -155,13 +168,15 @@ def test_every_grouping_and_period_from_rollups_equals_the_raw_deals(stages, spe
         world = book(stages)
         deals = create(specs, world)
         fill_deal_close_days()
+        fill_deal_create_days()
         for change in later:
             apply(change, deals, world)
         # What the commit of those writes refills: the days they touched (see rollups.current).
         fill_deal_close_days(deal_close_differences())
-        assert deal_close_differences() == set()
+        fill_deal_create_days(deal_create_differences())
+        assert deal_close_differences() == deal_create_differences() == set()
         for by in (None, *(by for by in GROUPS if rollup_answers(by))):
-            expected = raw_closed(period, by)
+            expected = raw_flows(period, by)
             found = from_rollup(period, by)
             if by in TIME_GROUPS:  # deal_rows leaves a time series' total to the panel
                 found.pop(TOTAL, None)
@@ -202,5 +217,6 @@ def test_the_kpi_panel_from_rollups_equals_the_panel_from_raw_deals(stages, spec
         raw = panels(scopes, period)
         assert not is_filled("deals_closed")
         stat_fill("deals_closed")
+        stat_fill("deals_created")
         assert panels(scopes, period) == raw
         transaction.set_rollback(True)
