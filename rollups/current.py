@@ -55,8 +55,15 @@ def _created_days(deals: QuerySet[Deal]) -> list[date]:
     return list(deals.order_by().values_list("created_on", flat=True).distinct())
 
 
-def on_deals_written(sender: Any, days: set[date], deals: Iterable[int] = (), **kw: Any) -> None:
+def on_deals_written(
+    sender: Any,
+    days: set[date],
+    deals: Iterable[int] = (),
+    created_days: Iterable[date] = (),
+    **kw: Any,
+) -> None:
     days_changed(days)
+    days_changed(created_days, "created")
     ids = sorted(deals)
     for start in range(0, len(ids), CHUNK):
         chunk = Deal.objects.filter(pk__in=ids[start : start + CHUNK])

@@ -199,7 +199,8 @@ class Staging:
             "SELECT DISTINCT day FROM (SELECT closed_on AS day FROM import_final UNION ALL "
             "SELECT old_closed_on FROM import_final) days WHERE day IS NOT NULL"
         )
-        _days_written({day for (day,) in days})
+        created = self.execute("SELECT DISTINCT created_on FROM import_final")
+        _days_written({day for (day,) in days}, {day for (day,) in created})
 
     def final_sql(self) -> str:
         """The rows to write, with their credit at close: a closed deal's territory is its own,
@@ -306,8 +307,7 @@ def _history_of_changed_deals() -> str:
     """
 
 
-def _days_written(days: set[date]) -> None:
-    """The close days the import touched, told as every deal write tells them (the rollups
-    refill them when the import commits)."""
-    if days:
-        deals_written.send(sender=DealChange, days=days)
+def _days_written(days: set[date], created: set[date]) -> None:
+    """The close and created days the import touched, told as every deal write tells them
+    (the rollups refill them when the import commits)."""
+    deals_written.send(sender=DealChange, days=days, created_days=created)

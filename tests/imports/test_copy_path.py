@@ -17,7 +17,7 @@ from imports.bulk import copy_fits
 from imports.mapping import mapping_from_header
 from pipeline.models import Deal, DealChange
 from rollups.fills import deal_close_differences
-from rollups.models import DealCloseDay
+from rollups.models import DealCloseCell
 from rollups.stats import rollups_check, rollups_fill
 from tests.factories import AccountFactory, ProductFactory
 from tests.imports.conftest import run_import
@@ -76,11 +76,15 @@ def test_an_import_gives_the_kpis_history_credit_and_rollups_by_hand(
     assert (total["open_deals"], total["pipeline_amount"]) == (2, 3000)
     assert total["weighted_pipeline"] == 2000 * 0.40 + 1000 * 0.25
     assert deal_close_differences() == set()
-    assert rollups_check() == {"deals_closed": 0}
-    days = DealCloseDay.objects.values("day", "won").annotate(n=Sum("deals"), total=Sum("amount"))
-    assert [(r["day"], r["won"], r["n"], r["total"]) for r in days.order_by("day")] == [
-        (date(2026, 3, 1), True, 2, Decimal("1500.50")),
-        (date(2026, 4, 15), False, 1, Decimal("300.00")),
+    assert rollups_check() == {"deals_closed": 0, "deals_created": 0}
+    days = (
+        DealCloseCell.objects.filter(grain=DealCloseCell.DAY)
+        .values("day")
+        .annotate(won=Sum("won"), lost=Sum("lost"), revenue=Sum("revenue"))
+    )
+    assert [(r["day"], r["won"], r["lost"], r["revenue"]) for r in days.order_by("day")] == [
+        (date(2026, 3, 1), 2, 0, Decimal("1500.50")),
+        (date(2026, 4, 15), 0, 1, Decimal("0.00")),
     ]
 
     win = Deal.objects.get(external_id="C-1")
@@ -143,7 +147,7 @@ def test_the_same_file_again_changes_nothing_and_writes_nothing(
         run(path)
     deals = list(Deal.objects.order_by("id").values())
     history = list(DealChange.objects.order_by("id").values())
-    rollup = list(DealCloseDay.objects.order_by("id").values())
+    rollup = list(DealCloseCell.objects.order_by("id").values())
 
     with CaptureQueriesContext(connection) as queries:
         _, report = run(path)
@@ -151,8 +155,8 @@ def test_the_same_file_again_changes_nothing_and_writes_nothing(
     assert (report.created, report.updated, report.unchanged) == (0, 0, 5)
     assert list(Deal.objects.order_by("id").values()) == deals
     assert list(DealChange.objects.order_by("id").values()) == history
-    assert list(DealCloseDay.objects.order_by("id").values()) == rollup
-    tables = (Deal._meta.db_table, DealChange._meta.db_table, DealCloseDay._meta.db_table)
+    assert list(DealCloseCell.objects.order_by("id").values()) == rollup
+    tables = (Deal._meta.db_table, DealChange._meta.db_table, DealCloseCell._meta.db_table)
     written = [
         q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
     ]
