@@ -29,7 +29,28 @@ class FillState(models.Model):
         return f"{self.stat}: {self.state} at {self.filled_at:%Y-%m-%d %H:%M}"
 
 
-class DealCloseCell(models.Model):
+class CreditedCell(models.Model):
+    """The key both deal rollups share: a day or a month, and the group a deal is credited to
+    (owner, manager, team and territory) with its product and account segment."""
+
+    DAY = "day"
+    MONTH = "month"
+
+    grain = models.CharField(max_length=5, choices=[(DAY, "day"), (MONTH, "month")])
+    day = models.DateField()  # the month's first for a month
+    owner_id = models.IntegerField(null=True)
+    manager_id = models.IntegerField(null=True)
+    team_id = models.IntegerField(null=True)
+    territory_id = models.IntegerField(null=True)
+    product_id = models.IntegerField(null=True)
+    # None: a deal without an account ("" is an account without a segment), as the raw rows.
+    segment = models.CharField(max_length=16, null=True)  # noqa: DJ001
+
+    class Meta:
+        abstract = True
+
+
+class DealCloseCell(CreditedCell):
     """Deals closed on one day or in one month, per everything a scope or a grouping reads.
 
     One row per grain (day or month) x day (the month's first for a month) x closed owner,
@@ -39,18 +60,6 @@ class DealCloseCell(models.Model):
     month rows and its other days from day rows (`cells_in`).
     """
 
-    DAY = "day"
-    MONTH = "month"
-
-    grain = models.CharField(max_length=5, choices=[(DAY, "day"), (MONTH, "month")])
-    day = models.DateField()
-    owner_id = models.IntegerField(null=True)
-    manager_id = models.IntegerField(null=True)
-    team_id = models.IntegerField(null=True)
-    territory_id = models.IntegerField(null=True)
-    product_id = models.IntegerField(null=True)
-    # None: a deal without an account ("" is an account without a segment), as the raw rows.
-    segment = models.CharField(max_length=16, null=True)  # noqa: DJ001
     won = models.IntegerField()
     lost = models.IntegerField()
     revenue = models.DecimalField(max_digits=30, decimal_places=2)
@@ -70,22 +79,14 @@ class DealCloseCell(models.Model):
         return f"{self.grain} {self.day}: {self.won} won, {self.lost} lost"
 
 
-class DealCreateCell(models.Model):
+class DealCreateCell(CreditedCell):
     """Deals created on one day or in one month (opportunities), per credited group.
 
-    The same grains and group columns as `DealCloseCell`, credited as every figure is: a
+    Keyed as `DealCloseCell` is (`CreditedCell`), credited as every figure is: a
     closed deal to its owner, manager, team and territory at close, an open one to its owner
     now, their manager and team now, and its territory (else its account's).
     """
 
-    grain = models.CharField(max_length=5, choices=[("day", "day"), ("month", "month")])
-    day = models.DateField()
-    owner_id = models.IntegerField(null=True)
-    manager_id = models.IntegerField(null=True)
-    team_id = models.IntegerField(null=True)
-    territory_id = models.IntegerField(null=True)
-    product_id = models.IntegerField(null=True)
-    segment = models.CharField(max_length=16, null=True)  # noqa: DJ001
     deals = models.IntegerField()
 
     class Meta:
